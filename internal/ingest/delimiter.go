@@ -1,0 +1,73 @@
+package ingest
+
+// delimiterCandidates in order of preference when the evidence is tied.
+var delimiterCandidates = []rune{',', ';', '\t', '|'}
+
+// maxSniffRecords bounds the work of delimiter detection.
+const maxSniffRecords = 200
+
+// detectDelimiter picks the candidate whose count outside quotes is the same on
+// the header and on most records: a ';' file whose free-text cells contain
+// commas has a steady number of ';' per record and an erratic number of ','.
+// truncated says that sample stops mid-file, so its last record is ignored.
+func detectDelimiter(sample string, truncated bool) rune {
+	counts := countOutsideQuotes(sample, truncated)
+	if len(counts) == 0 {
+		return ','
+	}
+	best, bestScore, bestWidth := ',', -1, 0
+	for i, d := range delimiterCandidates {
+		width := counts[0][i]
+		if width == 0 {
+			continue
+		}
+		score := 0
+		for _, rec := range counts[1:] {
+			if rec[i] == width {
+				score++
+			}
+		}
+		if score > bestScore || (score == bestScore && width > bestWidth) {
+			best, bestScore, bestWidth = d, score, width
+		}
+	}
+	return best
+}
+
+// countOutsideQuotes splits sample into records (newlines inside quotes do not
+// end one) and counts each candidate delimiter per record. Quotes simply
+// toggle: a doubled quote toggles twice, which is what escaping means.
+func countOutsideQuotes(sample string, truncated bool) [][4]int {
+	var out [][4]int
+	var cur [4]int
+	inQuotes, empty := false, true
+	for _, r := range sample {
+		switch {
+		case r == '"':
+			inQuotes = !inQuotes
+		case inQuotes:
+		case r == '\n':
+			if !empty {
+				out = append(out, cur)
+			}
+			cur, empty = [4]int{}, true
+			if len(out) == maxSniffRecords {
+				return out
+			}
+			continue
+		case r == '\r':
+			continue
+		default:
+			for i, d := range delimiterCandidates {
+				if r == d {
+					cur[i]++
+				}
+			}
+		}
+		empty = false
+	}
+	if !empty && !truncated {
+		out = append(out, cur)
+	}
+	return out
+}
