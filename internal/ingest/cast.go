@@ -60,7 +60,7 @@ func (c *Caster) castFor(t catalog.FieldType) castFunc {
 	case catalog.TypeDate:
 		return func(s string) (any, bool) { return ok2any(parseDate(s)) }
 	case catalog.TypeDateTime:
-		return func(s string) (any, bool) { return ok2any(parseDateTime(s)) }
+		return castDateTime
 	case catalog.TypeGeoPoint:
 		return castGeoPoint
 	case catalog.TypeGeoShape:
@@ -83,6 +83,15 @@ func castGeoPoint(s string) (any, bool) {
 		return ok2any(representativePoint(g))
 	}
 	return nil, false
+}
+
+// castDateTime also accepts a bare date, as inference does for a column
+// mixing dates and datetimes: midnight UTC of that day.
+func castDateTime(s string) (any, bool) {
+	if t, ok := parseDateTime(s); ok {
+		return t, true
+	}
+	return ok2any(parseDate(s))
 }
 
 func castGeoShape(s string) (any, bool) {

@@ -1,9 +1,9 @@
 package ingest
 
 import (
-	"errors"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 

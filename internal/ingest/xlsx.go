@@ -33,20 +33,45 @@ func openXLSX(path, sheet string) (Reader, Info, error) {
 	if sheet == "" {
 		sheet = f.GetSheetName(0)
 	}
+	width, err := sheetWidth(f, sheet)
+	if err != nil {
+		f.Close()
+		return nil, info, errs.Wrap(errs.Invalid, err, "no sheet %q in %s", sheet, filepath.Base(path))
+	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
 		return nil, info, errs.Wrap(errs.Invalid, err, "no sheet %q in %s", sheet, filepath.Base(path))
 	}
 	r := &xlsxReader{file: f, rows: rows}
-	if err := r.readHeader(); err != nil {
+	if err := r.readHeader(width); err != nil {
 		r.Close()
 		return nil, info, err
 	}
 	return r, info, nil
 }
 
-func (r *xlsxReader) readHeader() error {
+// sheetWidth is the widest row of a sheet. excelize drops trailing empty
+// cells, so a header whose last labels are blank looks narrower than the data
+// under it; a first pass over the rows finds the real width.
+func sheetWidth(f *excelize.File, sheet string) (int, error) {
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	width := 0
+	for rows.Next() {
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return 0, err
+		}
+		width = max(width, len(cells))
+	}
+	return width, rows.Error()
+}
+
+func (r *xlsxReader) readHeader(width int) error {
 	cells, err := r.nextRow()
 	if err == io.EOF {
 		return errs.E(errs.Invalid, "the sheet is empty: no header row")
@@ -54,8 +79,8 @@ func (r *xlsxReader) readHeader() error {
 	if err != nil {
 		return err
 	}
-	for len(cells) > 0 && strings.TrimSpace(cells[len(cells)-1]) == "" {
-		cells = cells[:len(cells)-1]
+	for len(cells) < width {
+		cells = append(cells, "")
 	}
 	for i, c := range cells {
 		if strings.TrimSpace(c) == "" {
