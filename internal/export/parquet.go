@@ -15,9 +15,15 @@ import (
 	"github.com/socle/socle/internal/errs"
 )
 
-// RowGroupSize is the number of rows of each parquet row group: the
-// writer's memory grows with it, readers parallelize over row groups.
-const RowGroupSize = 64 << 10
+// Parquet row groups end after RowGroupSize rows or once their values
+// (before encoding) exceed rowGroupBytes, whichever comes first: the
+// writer's memory grows with a row group, and long texts or shapes would
+// otherwise make 64k rows weigh gigabytes. Readers parallelize over row
+// groups.
+const (
+	RowGroupSize  = 64 << 10
+	rowGroupBytes = 64 << 20
+)
 
 // parquetWriter writes one optional column per field, in field order:
 //
@@ -41,6 +47,7 @@ type parquetWriter struct {
 	row    parquet.Row
 	rows   []parquet.Row // one-row batch handed to WriteRows
 	n      int64         // rows in the current row group
+	bytes  int           // approximate size of the current row group
 }
 
 func newParquetWriter(w io.Writer, fields []catalog.Field, opts Options) (*parquetWriter, error) {
@@ -99,12 +106,18 @@ func (p *parquetWriter) Write(row catalog.Row) error {
 	for i, v := range row {
 		p.row = appendParquet(p.row, p.fields[i].Type, v)
 	}
+	for _, v := range p.row {
+		p.bytes += 8
+		if !v.IsNull() && v.Kind() == parquet.ByteArray {
+			p.bytes += len(v.ByteArray())
+		}
+	}
 	p.rows[0] = p.row
 	if _, err := p.pw.WriteRows(p.rows); err != nil {
 		return errs.Wrap(errs.Internal, err, "export: writing a parquet row")
 	}
-	if p.n++; p.n >= RowGroupSize {
-		p.n = 0
+	if p.n++; p.n >= RowGroupSize || p.bytes >= rowGroupBytes {
+		p.n, p.bytes = 0, 0
 		if err := p.pw.Flush(); err != nil {
 			return errs.Wrap(errs.Internal, err, "export: flushing a parquet row group")
 		}

@@ -167,3 +167,19 @@ func TestParquetRowGroups(t *testing.T) {
 		t.Errorf("got %d rows", len(got))
 	}
 }
+
+func TestParquetRowGroupsBoundedInBytes(t *testing.T) {
+	fields := []catalog.Field{{Name: "s", Type: catalog.TypeText}}
+	long := string(bytes.Repeat([]byte("x"), 1<<20))
+	rows := make([]catalog.Row, 100)
+	for i := range rows {
+		rows[i] = catalog.Row{long}
+	}
+	f, got := readParquet(t, export(t, Parquet, fields, rows, Options{}))
+	if n := len(f.RowGroups()); n < 2 {
+		t.Errorf("100 MiB of text went into %d row group(s), want several", n)
+	}
+	if len(got) != len(rows) {
+		t.Errorf("got %d rows, want %d", len(got), len(rows))
+	}
+}
