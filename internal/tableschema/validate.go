@@ -68,8 +68,8 @@ type Validator struct {
 	colField []int // column index → field index, -1 for extra columns
 	errors   int
 	warnings []Error
-	pk       map[string]int   // primary key → first row number
-	unique   []map[any]int    // per field: value key → first row number
+	pk       map[string]int // primary key → first row number
+	unique   []map[any]int  // per field: value key → first row number
 	limitHit bool
 }
 
