@@ -62,7 +62,9 @@ func (f *Field) Compile() error {
 	c := &compiled{missing: toSet(f.MissingValues, "")}
 	c.trues = toSet(f.TrueValues, "true", "True", "TRUE", "1")
 	c.falses = toSet(f.FalseValues, "false", "False", "FALSE", "0")
-	c.parseT = timeParser(f.Type, f.Format)
+	if f.Type == "date" || f.Type == "datetime" || f.Type == "time" {
+		c.parseT = timeParser(f.Type, f.Format)
+	}
 	if p := f.Constraints.Pattern; p != "" {
 		// Table Schema patterns match the whole value: anchor them here so
 		// that a pattern without ^…$ cannot accept a value by matching part

@@ -134,12 +134,12 @@ func TestConstraints(t *testing.T) {
 
 func TestParseRejects(t *testing.T) {
 	tests := map[string]string{
-		"no fields":          `{"fields":[]}`,
-		"bad pattern":        `{"fields":[{"name":"a","constraints":{"pattern":"("}}]}`,
-		"unknown type":       `{"fields":[{"name":"a","type":"decimal"}]}`,
-		"unknown primaryKey": `{"fields":[{"name":"a"}],"primaryKey":["b"]}`,
+		"no fields":           `{"fields":[]}`,
+		"bad pattern":         `{"fields":[{"name":"a","constraints":{"pattern":"("}}]}`,
+		"unknown type":        `{"fields":[{"name":"a","type":"decimal"}]}`,
+		"unknown primaryKey":  `{"fields":[{"name":"a"}],"primaryKey":["b"]}`,
 		"bound of wrong type": `{"fields":[{"name":"a","type":"date","constraints":{"minimum":"soon"}}]}`,
-		"not JSON":           `{"fields":`,
+		"not JSON":            `{"fields":`,
 	}
 	for name, doc := range tests {
 		t.Run(name+" is an error", func(t *testing.T) {

@@ -3,7 +3,6 @@ package tableschema
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"github.com/socle/socle/internal/catalog"
@@ -227,6 +226,3 @@ func validCoordinates(v any, depth int) bool {
 	}
 	return true
 }
-
-// formatFloat prints a number without a spurious exponent, for messages.
-func formatFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

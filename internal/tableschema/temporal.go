@@ -169,14 +169,9 @@ func anyParser(typ string) func(string) (time.Time, bool) {
 	}
 }
 
-// anyLayouts combines the date and clock layouts a type admits.
-func anyLayouts(typ string) []string {
-	switch typ {
-	case "date":
-		return anyDateLayouts
-	case "time":
-		return anyClockLayouts
-	}
+// anyDateTimeLayouts combines every date layout with every clock layout;
+// a date alone is midnight, as in dateutil.
+var anyDateTimeLayouts = func() []string {
 	out := append([]string{"2006-01-02t15:04:05", "2006-01-02t15:04:05z07:00"}, anyDateLayouts...)
 	for _, d := range anyDateLayouts {
 		for _, c := range anyClockLayouts {
@@ -184,4 +179,15 @@ func anyLayouts(typ string) []string {
 		}
 	}
 	return out
+}()
+
+// anyLayouts returns the layouts a type admits.
+func anyLayouts(typ string) []string {
+	switch typ {
+	case "date":
+		return anyDateLayouts
+	case "time":
+		return anyClockLayouts
+	}
+	return anyDateTimeLayouts
 }
