@@ -344,7 +344,6 @@ func (c *compiler) aggregate(x *Call) frag {
 	return frag{sql: `g."_a` + strconv.Itoa(i) + `"`, typ: f.typ, agg: true}
 }
 
-
 func (c *compiler) aggregateSQL(x *Call) frag {
 	if x.Name == "count" {
 		c.arity(x, 0, 1)

@@ -17,8 +17,8 @@ type Query struct {
 	OrderBy []OrderItem
 	Refine  []Refine
 	Exclude []Refine
-	Limit   int    // < 0: no limit (exports)
-	Offset  int    // rows to skip
+	Limit   int // < 0: no limit (exports)
+	Offset  int // rows to skip
 	// Timezone is an IANA name, "" = UTC. It applies to date functions,
 	// date literals without offset, and date refines on datetimes.
 	Timezone string
@@ -314,7 +314,7 @@ func (c *compiler) filters(q *Query) []frag {
 	}
 	c.clause = "exclude"
 	for _, r := range q.Exclude {
-		out = append(out, cat("(", c.refine(r), ") IS NOT TRUE"))
+		out = append(out, cat("((", c.refine(r), ") IS NOT TRUE)"))
 	}
 	return out
 }
