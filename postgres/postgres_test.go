@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/socle/socle/internal/audit"
+	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/storetest"
+)
+
+// testDSN returns the test server's DSN with a fresh schema that is dropped
+// when the test ends, or skips the test without SOCLE_TEST_POSTGRES_URL.
+func testDSN(tb testing.TB) (dsn, schema string) {
+	tb.Helper()
+	base := os.Getenv("SOCLE_TEST_POSTGRES_URL")
+	if base == "" {
+		tb.Skip("SOCLE_TEST_POSTGRES_URL not set")
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema = "socle_test_" + hex.EncodeToString(b)
+	tb.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			tb.Errorf("drop schema: %v", err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+quoteIdent(schema)+` CASCADE`); err != nil {
+			tb.Errorf("drop schema: %v", err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "schema=" + schema, schema
+}
+
+func openTest(tb testing.TB) *DB {
+	tb.Helper()
+	dsn, _ := testDSN(tb)
+	db, err := Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store { return openTest(t) })
+}
+
+func TestAuditLogRefusesChanges(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.AppendAudit(ctx, &audit.Entry{Actor: "a", Action: "x", Target: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{`UPDATE audit_log SET actor = 'b'`, `DELETE FROM audit_log`, `TRUNCATE audit_log`} {
+		if err := db.exec(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: got %v, want the append-only refusal", stmt, err)
+		}
+	}
+}
+
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	dsn, _ := testDSN(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := Open(context.Background(), dsn)
+			if err == nil {
+				db.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Errorf("open: %v", err)
+		}
+	}
+}
+
+func TestSplitSchema(t *testing.T) {
+	for _, tc := range []struct{ in, dsn, schema string }{
+		{"postgres://u@h/db?sslmode=disable&schema=s1", "postgres://u@h/db?sslmode=disable", "s1"},
+		{"postgres://u@h/db", "postgres://u@h/db", ""},
+		{"host=h dbname=db", "host=h dbname=db", ""},
+	} {
+		dsn, schema, err := splitSchema(tc.in)
+		if err != nil || dsn != tc.dsn || schema != tc.schema {
+			t.Errorf("splitSchema(%q) = %q, %q, %v; want %q, %q", tc.in, dsn, schema, err, tc.dsn, tc.schema)
+		}
+	}
+	if _, _, err := splitSchema("postgres://h/db?schema=a;drop"); err == nil {
+		t.Error("a malformed schema name was accepted")
+	}
+}
+
+// benchSource yields n synthetic rows of benchFields.
+type benchSource struct{ i, n int }
+
+var benchFields = func() []catalog.Field {
+	types := []catalog.FieldType{catalog.TypeText, catalog.TypeInt, catalog.TypeDouble, catalog.TypeBoolean, catalog.TypeDate,
+		catalog.TypeDateTime, catalog.TypeText, catalog.TypeInt, catalog.TypeDouble, catalog.TypeText}
+	out := make([]catalog.Field, len(types))
+	for i, t := range types {
+		out[i] = catalog.Field{Name: fmt.Sprintf("c%d", i), Type: t}
+	}
+	return out
+}()
+
+func (s *benchSource) Next() (catalog.Row, error) {
+	if s.i == s.n {
+		return nil, io.EOF
+	}
+	s.i++
+	i := s.i
+	t := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+	return catalog.Row{fmt.Sprintf("name %d", i), int64(i), float64(i) / 3, i%2 == 0, t.Truncate(24 * time.Hour),
+		t, "Lyon", int64(i % 100), 1.5, "quelque chose d'un peu plus long"}, nil
+}
+
+func BenchmarkLoad(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.CreateDataset(ctx, &catalog.Dataset{ID: "bench", UID: "bench", Access: catalog.AccessPublic}); err != nil {
+		b.Fatal(err)
+	}
+	const n = 100000
+	b.ResetTimer()
+	for b.Loop() {
+		_, err := db.LoadVersion(ctx, catalog.LoadRequest{DatasetID: "bench", Fields: benchFields, Mode: catalog.ModeReplace, Rows: &benchSource{n: n}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

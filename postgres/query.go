@@ -1,0 +1,166 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/odsql"
+	"github.com/socle/socle/internal/records"
+)
+
+// snapshot is a read-only REPEATABLE READ transaction in which a dataset's
+// current table and fields were resolved, so that a query never straddles a
+// version swap.
+type snapshot struct {
+	db     *DB
+	conn   *pgx.Conn
+	tx     pgx.Tx
+	table  string
+	fields []catalog.Field
+}
+
+func (db *DB) snapshot(ctx context.Context, id string) (*snapshot, error) {
+	conn, err := db.pool.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &snapshot{db: db, conn: conn}
+	if err := s.begin(ctx, id); err != nil {
+		s.end()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *snapshot) begin(ctx context.Context, id string) error {
+	var err error
+	s.tx, err = s.conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	if _, err := s.tx.Exec(ctx, fmt.Sprintf(`SET LOCAL statement_timeout = %d`, queryTimeout.Milliseconds())); err != nil {
+		return fmt.Errorf("statement timeout: %w", err)
+	}
+	var fields []byte
+	err = s.tx.QueryRow(ctx, `SELECT v.table_name, v.fields FROM datasets d
+		JOIN dataset_versions v ON v.dataset_id = d.id AND v.version = d.version WHERE d.id = $1`, id).Scan(&s.table, &fields)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errs.E(errs.NotFound, "dataset %q has no records yet", id)
+	} else if err != nil {
+		return fmt.Errorf("current version of %s: %w", id, err)
+	}
+	return json.Unmarshal(fields, &s.fields)
+}
+
+// end rolls the transaction back and returns the connection to the pool.
+func (s *snapshot) end() error {
+	var err error
+	if s.tx != nil {
+		err = s.tx.Rollback(context.Background())
+		if errors.Is(err, pgx.ErrTxClosed) {
+			err = nil
+		}
+	}
+	s.db.pool.release(s.conn)
+	return err
+}
+
+// Query streams the rows of q over the dataset's current version.
+func (db *DB) Query(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (records.Rows, error) {
+	s, err := db.snapshot(ctx, ds.ID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := odsql.Compile(q, s.fields, s.table, odsql.Postgres)
+	if err != nil {
+		s.end()
+		return nil, err
+	}
+	rs, err := s.tx.Query(ctx, c.SQL, c.Args...)
+	if err != nil {
+		s.end()
+		return nil, queryError(err)
+	}
+	return newRows(rs, c, s.end), nil
+}
+
+// Count returns how many rows or groups q matches.
+func (db *DB) Count(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (int64, error) {
+	s, err := db.snapshot(ctx, ds.ID)
+	if err != nil {
+		return 0, err
+	}
+	defer s.end()
+	c, err := odsql.Compile(q, s.fields, s.table, odsql.Postgres)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.tx.QueryRow(ctx, c.CountSQL, c.CountArgs...).Scan(&n); err != nil {
+		return 0, queryError(err)
+	}
+	return n, nil
+}
+
+// Facet counts the values of field under q's filters.
+func (db *DB) Facet(ctx context.Context, ds *catalog.Dataset, q *odsql.Query, field string, limit int) ([]records.FacetValue, error) {
+	s, err := db.snapshot(ctx, ds.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer s.end()
+	c, err := odsql.CompileFacet(q, s.fields, s.table, field, odsql.Postgres, limit)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.tx.Query(ctx, c.SQL, c.Args...)
+	if err != nil {
+		return nil, queryError(err)
+	}
+	return facets(rs, c)
+}
+
+// Record returns one record by ID.
+func (db *DB) Record(ctx context.Context, ds *catalog.Dataset, id int64) (catalog.Row, error) {
+	s, err := db.snapshot(ctx, ds.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer s.end()
+	cols := columnNames(s.fields)
+	rs, err := s.tx.Query(ctx, `SELECT `+quoteList(cols)+` FROM `+quoteIdent(s.table)+` WHERE _id = $1`, id)
+	if err != nil {
+		return nil, queryError(err)
+	}
+	defer rs.Close()
+	if !rs.Next() {
+		if err := rs.Err(); err != nil {
+			return nil, queryError(err)
+		}
+		return nil, errs.E(errs.NotFound, "record %d not found", id)
+	}
+	raw, err := rs.Values()
+	if err != nil {
+		return nil, queryError(err)
+	}
+	return fromSQL(s.fields, raw), nil
+}
+
+// queryError classifies a failed query: an interrupted or timed-out one is
+// Unavailable; anything else is internal (the compiler should not produce
+// bad SQL).
+func queryError(err error) error {
+	var pe *pgconn.PgError
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		(errors.As(err, &pe) && pe.Code == "57014") { // query_canceled: statement_timeout
+		return errs.Wrap(errs.Unavailable, err, "query took too long")
+	}
+	return fmt.Errorf("query: %w", err)
+}
