@@ -1,0 +1,27 @@
+# Socle — the two commands of the README, plus helpers.
+# make demo   builds and runs the synthetic demo territory on http://127.0.0.1:8080
+# make test   runs every test (SQLite always; PostgreSQL when SOCLE_TEST_POSTGRES_URL is set)
+
+GO ?= go
+
+.PHONY: demo test build bench vet compat-deps
+
+build:
+	$(GO) build -o bin/socle ./cmd/socle
+
+demo: build
+	./bin/socle demo --data ./socle-data --addr 127.0.0.1:8080
+
+# compat-deps installs the official Opendatasoft JavaScript client used by
+# the compatibility test (from the npm registry, pinned in package-lock.json).
+compat-deps:
+	@if command -v npm >/dev/null 2>&1; then cd compat/odsclient && npm ci --no-audit --no-fund --loglevel=error; fi
+
+vet:
+	$(GO) vet ./...
+
+test: compat-deps vet
+	$(GO) test -count=1 -timeout 30m ./...
+
+bench:
+	./scripts/bench.sh

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/internal/auth"
+	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/demo"
+	"github.com/socle/socle/internal/errs"
+)
+
+// runDemo creates the synthetic territory on first run, then serves it.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f serveFlags
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f.register(fs)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := newLogger(slog.LevelInfo)
+	a, err := f.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer a.Store.Close()
+	t := demo.New()
+	created, err := seedDemo(ctx, a, t)
+	if err != nil {
+		return err
+	}
+	key, _, err := a.CreateAPIKey(ctx, adminLogin(t), "demo")
+	if err != nil {
+		return err
+	}
+	return serve(ctx, a, f.addr, logger, func(url string) {
+		printDemo(stdout, url, t, key, created, f.data)
+	})
+}
+
+func adminLogin(t *demo.Territory) string {
+	for _, u := range t.Users {
+		if u.Role == string(auth.RoleAdmin) {
+			return u.Login
+		}
+	}
+	return "admin"
+}
+
+func printDemo(w io.Writer, url string, t *demo.Territory, key string, created bool, dir string) {
+	fmt.Fprintln(w, "Socle — démonstration (DONNÉES SYNTHÉTIQUES / SYNTHETIC DATA)")
+	if created {
+		fmt.Fprintf(w, "Demo territory created in %s: %d organizations, %d datasets.\n", dir, len(t.Organizations), len(t.Datasets))
+	}
+	fmt.Fprintf(w, "\n  URL:      %s\n  API:      %s/api/explore/v2.1/catalog/datasets\n", url, url)
+	for _, u := range t.Users {
+		if u.Role == string(auth.RoleAdmin) {
+			fmt.Fprintf(w, "  Admin:    login %s, password %s (demo only: change it)\n", u.Login, u.Password)
+		}
+	}
+	fmt.Fprintf(w, "  API key:  %s (admin; use \"Authorization: Apikey <key>\")\n\nPress Ctrl+C to stop.\n", key)
+}
+
+// seedDemo loads the territory unless the database already has datasets.
+func seedDemo(ctx context.Context, a *app.App, t *demo.Territory) (bool, error) {
+	existing, err := a.Store.Datasets(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range existing {
+		if app.ValidDatasetID(d.ID) {
+			return false, nil // not empty: serve what is there
+		}
+	}
+	for _, o := range t.Organizations {
+		if err := a.Store.PutOrganization(ctx, o); err != nil {
+			return false, err
+		}
+	}
+	for _, u := range t.Users {
+		err := a.AddUser(ctx, &auth.User{Login: u.Login, Name: u.Name, Role: auth.Role(u.Role), Org: u.Org}, u.Password)
+		if err != nil && !errs.Is(err, errs.Conflict) {
+			return false, err
+		}
+	}
+	for _, spec := range t.Datasets {
+		if err := loadSpec(ctx, a, spec); err != nil {
+			return false, fmt.Errorf("demo dataset %s: %w", spec.Dataset.ID, err)
+		}
+	}
+	return true, a.RefreshCatalog(ctx)
+}
+
+func loadSpec(ctx context.Context, a *app.App, spec *demo.DatasetSpec) error {
+	d := *spec.Dataset
+	ds, _, err := a.EnsureDataset(ctx, app.System, &d)
+	if err != nil {
+		return err
+	}
+	mode := catalog.ModeReplace
+	_, err = a.Store.LoadVersion(ctx, catalog.LoadRequest{DatasetID: ds.ID, Fields: spec.Dataset.Fields,
+		Mode: mode, Keys: spec.Keys, Rows: spec.Rows(), Actor: "demo", Now: a.Now()})
+	return err
+}
+

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+const somme = "../../testdata/ingest/scdl-subventions-somme-20180302.csv"
+
+// readSource decodes a Windows-1252 ';' CSV independently of package ingest.
+func readSource(t *testing.T, path string) [][]string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	dec, err := charmap.Windows1252.NewDecoder().Bytes(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(bytes.NewReader(dec))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// sameValue compares a source cell with its exported form by value: equal
+// text, or equal numbers once French formatting is undone, or equal dates.
+func sameValue(src, out string) bool {
+	src, out = strings.TrimSpace(src), strings.TrimSpace(out)
+	if src == out {
+		return true
+	}
+	if a, ok := frenchNumber(src); ok {
+		b, err := strconv.ParseFloat(out, 64)
+		return err == nil && a == b
+	}
+	return strings.ReplaceAll(src, "/", "-") == out
+}
+
+func frenchNumber(s string) (float64, bool) {
+	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(s)
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
+}
+
+func TestImportExportRoundTrip(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			out := e.mustRun("import", "--dataset", "somme", "--title", "Subventions de la Somme", somme)
+			if !strings.Contains(out, "41 rows") {
+				t.Fatalf("summary does not announce 41 rows:\n%s", out)
+			}
+			exported := e.mustRun("export", "--dataset", "somme", "--format", "csv")
+			r := csv.NewReader(strings.NewReader(exported))
+			r.Comma = ';' // the ODS default delimiter
+			got, err := r.ReadAll()
+			if err != nil {
+				t.Fatalf("export is not valid CSV: %v", err)
+			}
+			want := readSource(t, somme)
+			if len(got) != len(want) {
+				t.Fatalf("exported %d lines, source has %d", len(got), len(want))
+			}
+			for i := 1; i < len(want); i++ {
+				for j := range want[i] {
+					if !sameValue(want[i][j], got[i][j]) {
+						t.Errorf("row %d column %s: source %q, export %q", i+1, want[0][j], want[i][j], got[i][j])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRefusedImportChangesNothing(t *testing.T) {
+	dir := "../../testdata/tableschema/schema-stationnement/"
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			e.mustRun("import", "--dataset", "parkings", "--schema", dir+"schema.json", dir+"exemple-valide.csv")
+			_, stderr, code := e.run("", "import", "--dataset", "parkings", "--schema", dir+"schema.json", dir+"exemple-invalide.csv")
+			if code != 1 {
+				t.Fatalf("invalid import exit %d, want 1; stderr %s", code, stderr)
+			}
+			if !strings.Contains(stderr, "nothing was published") || !strings.Contains(stderr, "tarif_pmr") {
+				t.Errorf("report does not explain the refusal:\n%s", stderr)
+			}
+			broken := filepath.Join(t.TempDir(), "broken.csv")
+			os.WriteFile(broken, []byte("a;b\n1;2\n3;4;5;6\n"), 0o600)
+			if _, stderr, code := e.run("", "import", "--dataset", "parkings", broken); code == 0 {
+				t.Fatalf("malformed CSV accepted: %s", stderr)
+			}
+			e.start()
+			var page recordsPageJSON
+			e.getJSON(records("parkings"), "", 200, &page)
+			if page.TotalCount != 2 {
+				t.Fatalf("after refused imports the dataset has %d records, want the 2 published before", page.TotalCount)
+			}
+		})
+	}
+}
+
+type recordsPageJSON struct {
+	TotalCount int64            `json:"total_count"`
+	Results    []map[string]any `json:"results"`
+	Next       string           `json:"next"`
+}
+
+// TestQueriesMatchIndependentComputation checks where, group_by and
+// order_by answers against the same computation done on the source file.
+func TestQueriesMatchIndependentComputation(t *testing.T) {
+	src := readSource(t, somme)
+	col := map[string]int{}
+	for i, h := range src[0] {
+		col[strings.TrimPrefix(h, "\ufeff")] = i
+	}
+	var wantTotal float64
+	wantCount := map[string]int{}
+	for _, r := range src[1:] {
+		if n, ok := frenchNumber(r[col["montant"]]); ok && n > 10000 {
+			wantCount[r[col["nature"]]]++
+			wantTotal += n
+		}
+	}
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			e.mustRun("import", "--dataset", "somme", somme)
+			e.start()
+			var page recordsPageJSON
+			e.getJSON(records("somme", "where", "montant > 10000", "group_by", "nature", "select", "nature, count(*) as n, sum(montant) as total", "order_by", "nature"), "", 200, &page)
+			if len(page.Results) != len(wantCount) {
+				t.Fatalf("%d groups, want %d: %v", len(page.Results), len(wantCount), page.Results)
+			}
+			var total float64
+			for _, g := range page.Results {
+				name := fmt.Sprint(g["nature"])
+				if int(g["n"].(float64)) != wantCount[name] {
+					t.Errorf("group %q: count %v, want %d", name, g["n"], wantCount[name])
+				}
+				total += g["total"].(float64)
+			}
+			if diff := total - wantTotal; diff > 0.001 || diff < -0.001 {
+				t.Errorf("sum %f, want %f", total, wantTotal)
+			}
+			e.getJSON(records("somme", "order_by", "montant desc", "limit", "1", "select", "montant"), "", 200, &page)
+			var max float64
+			for _, r := range src[1:] {
+				if n, ok := frenchNumber(r[col["montant"]]); ok && n > max {
+					max = n
+				}
+			}
+			if page.Results[0]["montant"].(float64) != max {
+				t.Errorf("largest montant %v, want %v", page.Results[0]["montant"], max)
+			}
+		})
+	}
+}

@@ -1,0 +1,99 @@
+// Command socle is the Socle territorial data platform in one binary:
+// the server, the demo, and the one-shot commands (import, validate,
+// export, users and keys) that cron jobs and operators use.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/socle/socle/internal/errs"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the server", runServe},
+		{"demo", "create the synthetic demo territory (first run) and serve it", runDemo},
+		{"import", "create or update a dataset from a file", runImport},
+		{"validate", "validate a file against a Table Schema", runValidate},
+		{"export", "write a dataset to stdout in an open format", runExport},
+		{"restore", "make a dataset's previous version current again", runRestore},
+		{"user", "manage users (user add)", runUser},
+		{"apikey", "manage API keys (apikey create|revoke)", runAPIKey},
+		{"version", "print the version", func(context.Context, []string, io.Writer, io.Writer) error { fmt.Println("socle", version); return nil }},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Main runs one command and returns the process exit status: 0 on success,
+// 1 for a refused input (invalid file, failed validation), 2 for usage
+// errors and other failures.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exitStatus(c.run(ctx, args[1:], stdout, stderr), stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "socle: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: socle <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'socle <command> -h' for the flags of a command.")
+}
+
+// errValidationFailed reports a refused file whose report was already printed.
+var errValidationFailed = errors.New("validation failed")
+
+func exitStatus(err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errValidationFailed):
+		return 1
+	}
+	fmt.Fprintln(stderr, "socle:", errorText(err))
+	if errs.KindOf(err) == errs.Invalid || errs.KindOf(err) == errs.NotFound {
+		return 1
+	}
+	return 2
+}
+
+// errorText shows the operator the whole chain: the CLI user is the
+// operator, unlike API clients who only see the safe message.
+func errorText(err error) string { return err.Error() }

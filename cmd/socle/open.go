@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/postgres"
+	"github.com/socle/socle/sqlite"
+)
+
+// storeFlags are the flags every command that opens the database shares.
+type storeFlags struct {
+	data string
+	dsn  string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", "./socle-data", "data directory")
+	fs.StringVar(&f.dsn, "db", "", "database: postgres://… for PostgreSQL; default an SQLite file in the data directory")
+}
+
+// open opens the store the flags select and wraps it in an App.
+func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (*app.App, error) {
+	store, err := openStore(ctx, f.data, f.dsn)
+	if err != nil {
+		return nil, err
+	}
+	return app.New(store, logger), nil
+}
+
+func openStore(ctx context.Context, dir, dsn string) (app.Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return postgres.Open(ctx, dsn)
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		path = filepath.Join(dir, "socle.db")
+	}
+	return sqlite.Open(ctx, path)
+}
+
+func newLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// quietLogger is for one-shot commands: warnings and errors only.
+func quietLogger() *slog.Logger { return newLogger(slog.LevelWarn) }

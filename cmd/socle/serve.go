@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/socle/socle/httpapi"
+	"github.com/socle/socle/internal/app"
+)
+
+type serveFlags struct {
+	storeFlags
+	addr string
+}
+
+func parseServe(name string, args []string, stderr io.Writer) (*serveFlags, error) {
+	var f serveFlags
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f.register(fs)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseServe("serve", args, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(slog.LevelInfo)
+	a, err := f.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer a.Store.Close()
+	return serve(ctx, a, f.addr, logger, func(url string) {
+		fmt.Fprintf(stdout, "Socle is serving on %s (engine %s)\n", url, a.Store.Engine())
+	})
+}
+
+// serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM), then
+// shuts down gracefully: in-flight requests get 30 seconds to finish.
+func serve(ctx context.Context, a *app.App, addr string, logger *slog.Logger, ready func(url string)) error {
+	if err := a.RefreshCatalog(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           httpapi.New(a, logger, httpapi.DefaultLimits),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	ready("http://" + ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

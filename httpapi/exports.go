@@ -1,0 +1,159 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/internal/auth"
+	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/export"
+	"github.com/socle/socle/internal/records"
+)
+
+var exportFormats = []string{"csv", "json", "jsonl", "geojson", "parquet", "xlsx"}
+
+func (s *Server) handleExportList(w http.ResponseWriter, r *http.Request) {
+	d, err := s.app.Dataset(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	base := baseURL(r) + "/api/explore/v2.1/catalog/datasets/" + d.ID + "/exports/"
+	var links []odsLink
+	for _, f := range exportFormats {
+		if f == "geojson" && !d.HasGeo() {
+			continue
+		}
+		links = append(links, odsLink{Rel: f, Href: base + f})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"links": links})
+}
+
+// handleExport streams a whole dataset (or its filtered part): no page caps.
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.limits.ExportTimeout)
+	defer cancel()
+	started := false
+	ew := &headerWriter{w: w, start: func() { started = true }}
+	n, err := Export(ctx, s.app, principal(r), r.PathValue("id"), r.PathValue("format"), r.URL.Query(), ew)
+	if err != nil && !started {
+		s.writeError(w, r, err)
+		return
+	}
+	if err != nil {
+		// Headers are gone: the truncated body is all the client gets, so log.
+		s.logger.Error("export interrupted", "dataset", r.PathValue("id"), "rows", n, "err", err)
+	}
+}
+
+// headerWriter sets the download headers on the first write, once the
+// export is known to start.
+type headerWriter struct {
+	w     http.ResponseWriter
+	start func()
+	ct    string
+	name  string
+	began bool
+}
+
+func (h *headerWriter) Write(p []byte) (int, error) {
+	if !h.began {
+		h.began = true
+		h.start()
+		h.w.Header().Set("Content-Type", h.ct)
+		h.w.Header().Set("Content-Disposition", `attachment; filename="`+h.name+`"`)
+	}
+	return h.w.Write(p)
+}
+
+// Export writes dataset id in format to w with the ODS export parameters of
+// v (where, select, order_by, group_by, limit, refine, exclude, CSV options).
+// It is shared by the HTTP endpoint and the CLI.
+func Export(ctx context.Context, a *app.App, p auth.Principal, id, formatName string, v url.Values, w io.Writer) (int64, error) {
+	format, opts, err := exportOptions(formatName, v)
+	if err != nil {
+		return 0, err
+	}
+	q, err := parseQuery(v, modeExport)
+	if err != nil {
+		return 0, err
+	}
+	d, err := a.Dataset(ctx, p, id)
+	if err != nil {
+		return 0, err
+	}
+	if d.Version == 0 {
+		return 0, errs.E(errs.NotFound, "dataset %q has no records yet", d.ID)
+	}
+	if hw, ok := w.(*headerWriter); ok {
+		hw.ct, hw.name = format.ContentType(), d.ID+"."+format.Extension()
+	}
+	rows, err := a.Store.Query(ctx, d, q)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	opts.Title = d.Meta.Title
+	ew, err := export.NewWriter(format, w, rows.Columns(), opts)
+	if err != nil {
+		return 0, errs.Wrap(errs.Invalid, err, "cannot export %s as %s: %v", d.ID, format, err)
+	}
+	n, err := copyRows(ew, rows)
+	if err == nil {
+		a.AuditRead(ctx, p, d, "records.export", n)
+	}
+	return n, err
+}
+
+// copyRows writes every row to ew and closes it.
+func copyRows(ew export.Writer, rows records.Rows) (int64, error) {
+	var n int64
+	for {
+		row, err := rows.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return n, err
+		}
+		if err := ew.Write(row); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, ew.Close()
+}
+
+// exportOptions reads the format and the CSV options of ODS exports.
+func exportOptions(name string, v url.Values) (export.Format, export.Options, error) {
+	format, err := export.ParseFormat(name)
+	if err != nil {
+		return "", export.Options{}, errs.E(errs.Invalid, "unknown export format %q (csv, json, jsonl, geojson, parquet, xlsx)", name)
+	}
+	opts := export.Options{Delimiter: ';', WithBOM: true}
+	if d := v.Get("delimiter"); d != "" {
+		r, size := utf8.DecodeRuneInString(d)
+		if size != len(d) || strings.ContainsRune("\"\r\n", r) {
+			return "", opts, errs.E(errs.Invalid, "delimiter must be one character")
+		}
+		opts.Delimiter = r
+	}
+	opts.WithBOM = boolParam(v, "with_bom", true)
+	opts.QuoteAll = boolParam(v, "quote_all", false)
+	opts.ListSeparator = v.Get("list_separator")
+	return format, opts, nil
+}
+
+func boolParam(v url.Values, name string, def bool) bool {
+	switch strings.ToLower(v.Get(name)) {
+	case "true", "1", "yes":
+		return true
+	case "false", "0", "no":
+		return false
+	}
+	return def
+}

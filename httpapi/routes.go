@@ -1,0 +1,18 @@
+package httpapi
+
+// routes lists every route of the API surface in one place.
+func (s *Server) routes() {
+	const v21 = "/api/explore/v2.1"
+	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.HandleFunc("GET "+v21, s.handleExploreRoot)
+	s.mux.HandleFunc("GET "+v21+"/catalog", s.handleExploreRoot)
+	s.mux.HandleFunc("GET "+v21+"/catalog/datasets", s.handleCatalogDatasets)
+	s.mux.HandleFunc("GET "+v21+"/catalog/facets", s.handleCatalogFacets)
+	s.mux.HandleFunc("GET "+v21+"/catalog/exports/{format}", s.handleCatalogExport)
+	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}", s.handleDataset)
+	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}/records", s.handleRecords)
+	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}/records/{record_id}", s.handleRecord)
+	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}/exports", s.handleExportList)
+	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}/exports/{format}", s.handleExport)
+	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}/facets", s.handleFacets)
+}

@@ -1,0 +1,123 @@
+// Package httpapi serves Socle's HTTP APIs: the Opendatasoft-compatible
+// Explore API v2.1 under /api/explore/v2.1/ and the health check. Handlers
+// decode and validate the request, call package app, and respond; errors go
+// through writeError, the one mapping from error kinds to statuses.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/internal/auth"
+	"github.com/socle/socle/internal/errs"
+)
+
+// Limits bound what one request may cost.
+type Limits struct {
+	QueryTimeout  time.Duration // per /records, /facets and catalog query
+	ExportTimeout time.Duration // per export stream
+	MaxURL        int           // bytes of a request URL
+}
+
+// DefaultLimits are the limits of a production server.
+var DefaultLimits = Limits{QueryTimeout: 30 * time.Second, ExportTimeout: 30 * time.Minute, MaxURL: 16 << 10}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	app    *app.App
+	logger *slog.Logger
+	limits Limits
+	mux    *http.ServeMux
+}
+
+// New builds the server and its routes.
+func New(a *app.App, logger *slog.Logger, limits Limits) *Server {
+	s := &Server{app: a, logger: logger, limits: limits, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// ServeHTTP applies the middleware chain then routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer s.recoverPanic(w, r)
+	securityHeaders(w)
+	if len(r.URL.RawQuery)+len(r.URL.Path) > s.limits.MaxURL {
+		s.writeError(w, r, errs.E(errs.TooLarge, "request URL too long"))
+		return
+	}
+	// Clients differ on trailing slashes: accept both.
+	if len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
+		r.URL.Path = strings.TrimRight(r.URL.Path, "/")
+		r.URL.RawPath = ""
+	}
+	p, err := s.authenticate(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.mux.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
+}
+
+func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.logger.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+		s.writeError(w, r, errs.E(errs.Internal, "internal error"))
+	}
+}
+
+func securityHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("X-Frame-Options", "DENY")
+}
+
+// authenticate resolves the API key of the request, if any: the
+// "Authorization: Apikey KEY" header (scheme in any case) or ?apikey=.
+// A key that is wrong or revoked is refused rather than treated as
+// anonymous, so that its owner learns about it.
+func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
+	key := r.URL.Query().Get("apikey")
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, value, _ := strings.Cut(h, " ")
+		switch strings.ToLower(scheme) {
+		case "apikey", "bearer":
+			key = strings.TrimSpace(value)
+		default:
+			return auth.Principal{}, errs.E(errs.Unauthorized, "unsupported Authorization scheme; use \"Apikey <key>\"")
+		}
+	}
+	if key == "" {
+		return auth.Principal{}, nil
+	}
+	return s.app.Authenticate(r.Context(), key)
+}
+
+type principalKey struct{}
+
+func withPrincipal(ctx context.Context, p auth.Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+func principal(r *http.Request) auth.Principal {
+	p, _ := r.Context().Value(principalKey{}).(auth.Principal)
+	return p
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.app.Store.Ping(ctx); err != nil {
+		s.writeError(w, r, errs.Wrap(errs.Unavailable, err, "database unavailable"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "engine": s.app.Store.Engine()})
+}

@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/socle/socle/internal/auth"
+	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/odsql"
+)
+
+// CatalogID is the internal dataset that indexes the catalog itself, one
+// record per dataset, so that the catalog endpoints accept the same ODSQL
+// (where, order_by, group_by, facets) as records, on both engines, through
+// the same compiler. Its ID starts with '_' so it is never listed.
+const CatalogID = "_catalog"
+
+// catalogFields are the fields ODSQL sees on the catalog.
+var catalogFields = []catalog.Field{
+	{Name: "dataset_id", Label: "Identifiant", Type: catalog.TypeText},
+	{Name: "title", Label: "Titre", Type: catalog.TypeText},
+	{Name: "description", Label: "Description", Type: catalog.TypeText},
+	{Name: "publisher", Label: "Producteur", Type: catalog.TypeText, Facet: true},
+	{Name: "keyword", Label: "Mots-clés", Type: catalog.TypeText, Facet: true},
+	{Name: "theme", Label: "Thèmes", Type: catalog.TypeText, Facet: true},
+	{Name: "license", Label: "Licence", Type: catalog.TypeText, Facet: true},
+	{Name: "access", Label: "Accès", Type: catalog.TypeText, Facet: true},
+	{Name: "language", Label: "Langue", Type: catalog.TypeText, Facet: true},
+	{Name: "features", Label: "Fonctionnalités", Type: catalog.TypeText, Facet: true},
+	{Name: "records_count", Label: "Nombre d'enregistrements", Type: catalog.TypeInt},
+	{Name: "modified", Label: "Modifié", Type: catalog.TypeDateTime, Facet: true},
+	{Name: "synthetic", Label: "Synthétique", Type: catalog.TypeBoolean},
+}
+
+// refreshMu serialises catalog index rebuilds.
+var refreshMu sync.Mutex
+
+// RefreshCatalog rebuilds the catalog index; call it after any change to
+// the catalog. The index is small (one row per dataset).
+func (a *App) RefreshCatalog(ctx context.Context) error {
+	refreshMu.Lock()
+	defer refreshMu.Unlock()
+	all, err := a.Store.Datasets(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := a.Store.Dataset(ctx, CatalogID); errs.Is(err, errs.NotFound) {
+		now := a.Now()
+		d := &catalog.Dataset{ID: CatalogID, UID: "catalog", Access: catalog.AccessPublic, Issued: now, Modified: now,
+			Meta: catalog.Metadata{Title: "Catalogue", License: catalog.DefaultLicense}}
+		if err := a.Store.CreateDataset(ctx, d); err != nil && !errs.Is(err, errs.Conflict) {
+			return err
+		}
+	}
+	var rows []catalog.Row
+	for _, d := range all {
+		if ValidDatasetID(d.ID) {
+			rows = append(rows, catalogRow(d))
+		}
+	}
+	_, err = a.Store.LoadVersion(ctx, catalog.LoadRequest{DatasetID: CatalogID, Fields: catalogFields,
+		Mode: catalog.ModeReplace, Rows: &sliceSource{rows: rows}, Actor: "system", Now: a.Now()})
+	if err != nil {
+		return fmt.Errorf("refresh catalog index: %w", err)
+	}
+	return nil
+}
+
+func catalogRow(d *catalog.Dataset) catalog.Row {
+	feats := []string{}
+	if d.HasGeo() {
+		feats = append(feats, "geo")
+	}
+	return catalog.Row{d.ID, d.Meta.Title, d.Meta.Description, d.Meta.Publisher,
+		strings.Join(d.Meta.Keywords, ", "), strings.Join(d.Meta.Themes, ", "), d.Meta.License,
+		string(d.Access), d.Meta.Language, strings.Join(feats, ", "), d.Records, d.Modified, d.Meta.Synthetic}
+}
+
+type sliceSource struct {
+	rows []catalog.Row
+	i    int
+}
+
+func (s *sliceSource) Next() (catalog.Row, error) {
+	if s.i >= len(s.rows) {
+		return nil, io.EOF
+	}
+	s.i++
+	return s.rows[s.i-1], nil
+}
+
+// CatalogQuery restricts q to the datasets p may see and returns the
+// catalog index dataset to run it on.
+func (a *App) CatalogQuery(ctx context.Context, p auth.Principal, q *odsql.Query) (*catalog.Dataset, error) {
+	visible, err := a.Datasets(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(visible))
+	for _, d := range visible {
+		ids = append(ids, strconv.Quote(d.ID))
+	}
+	filter := "false"
+	if len(ids) > 0 {
+		filter = "dataset_id IN (" + strings.Join(ids, ", ") + ")"
+	}
+	w, err := odsql.ParseWhere(filter)
+	if err != nil {
+		return nil, err
+	}
+	q.Where = append(q.Where, w)
+	d, err := a.Store.Dataset(ctx, CatalogID)
+	if errs.Is(err, errs.NotFound) {
+		if err := a.RefreshCatalog(ctx); err != nil {
+			return nil, err
+		}
+		d, err = a.Store.Dataset(ctx, CatalogID)
+	}
+	return d, err
+}

@@ -1,0 +1,32 @@
+package app
+
+import (
+	"context"
+
+	"github.com/socle/socle/internal/auth"
+	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/odsql"
+	"github.com/socle/socle/internal/records"
+)
+
+// Records streams q over dataset id for p. Reads of non-public data are
+// audited by the caller through AuditRead once it knows how many records
+// it served.
+func (a *App) Records(ctx context.Context, p auth.Principal, id string, q *odsql.Query) (*catalog.Dataset, records.Rows, error) {
+	d, err := a.Dataset(ctx, p, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := a.Store.Query(ctx, d, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, rows, nil
+}
+
+// AuditRead logs a read of n records of d when d is not public.
+func (a *App) AuditRead(ctx context.Context, p auth.Principal, d *catalog.Dataset, action string, n int64) {
+	if d.Access != catalog.AccessPublic {
+		a.Audit(ctx, p, action, d.ID, n, string(d.Access))
+	}
+}

@@ -1,0 +1,181 @@
+// Package importer turns a data file into a published dataset version: it
+// reads the file twice through package ingest (once to infer types, or to
+// validate against a Table Schema; once to cast and load), and hands the
+// cast rows to the store, which publishes them atomically. A file that
+// fails validation or casting publishes nothing.
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/internal/auth"
+	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/ingest"
+	"github.com/socle/socle/internal/tableschema"
+)
+
+// Request is one import.
+type Request struct {
+	Path    string // the file; read twice, so not a pipe
+	Options ingest.Options
+	Dataset catalog.Dataset // ID required; other metadata used when the dataset is created
+	Schema  *tableschema.Schema
+	Mode    catalog.LoadMode
+	Keys    []string // key fields for upsert; the schema's primaryKey by default
+	// Progress, if set, is called with the phase ("analyse", "load") and the
+	// number of rows done so far.
+	Progress func(phase string, rows int64)
+}
+
+// Summary reports what an import did or why it refused the file.
+type Summary struct {
+	Dataset  string              `json:"dataset"`
+	Created  bool                `json:"created"`
+	Version  int                 `json:"version"`
+	Rows     int64               `json:"rows"`
+	Fields   []catalog.Field     `json:"fields"`
+	Source   ingest.Info         `json:"source"`
+	Warnings []string            `json:"warnings,omitempty"`
+	Report   *tableschema.Report `json:"report,omitempty"` // validation report when a schema was given
+}
+
+// Import runs req as p. On error, the returned summary may still carry the
+// validation report explaining the refusal.
+func Import(ctx context.Context, a *app.App, p auth.Principal, req Request) (*Summary, error) {
+	if req.Mode == "" {
+		req.Mode = catalog.ModeReplace
+	}
+	if !req.Mode.Valid() {
+		return nil, errs.E(errs.Invalid, "unknown import mode %q (replace, append, upsert)", req.Mode)
+	}
+	if _, err := os.Stat(req.Path); err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "cannot read %s", req.Path)
+	}
+	sum := &Summary{Dataset: req.Dataset.ID}
+	plan, err := analyse(req, sum)
+	if err != nil {
+		return sum, err
+	}
+	d := req.Dataset
+	if req.Schema != nil {
+		raw, _ := json.Marshal(req.Schema)
+		d.Meta.TableSchemaJSON = string(raw)
+	}
+	ds, created, err := a.EnsureDataset(ctx, p, &d)
+	if err != nil {
+		return sum, err
+	}
+	sum.Created = created
+	ref, err := load(ctx, a, p, req, plan, ds)
+	if err != nil {
+		return sum, err
+	}
+	sum.Version, sum.Rows = ref.Version, ref.Records
+	return sum, nil
+}
+
+// plan is what the first pass learned.
+type plan struct {
+	fields []catalog.Field
+	header []string
+	info   ingest.Info
+	keys   []string
+}
+
+// analyse is the first pass: infer the fields, or validate against the schema.
+func analyse(req Request, sum *Summary) (*plan, error) {
+	r, info, err := ingest.Open(req.Path, req.Options)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	sum.Source = info
+	sum.Warnings = append(sum.Warnings, info.Warnings...)
+	pl := &plan{header: r.Header(), info: info, keys: req.Keys}
+	if req.Schema != nil {
+		err = validatePass(req, r, pl, sum)
+	} else {
+		err = inferPass(req, r, pl, sum)
+	}
+	sum.Fields = pl.fields
+	return pl, err
+}
+
+func inferPass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
+	in := ingest.NewInferrer(pl.header, pl.info.Delimiter)
+	var n int64
+	for {
+		cells, err := r.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return readError(err)
+		}
+		in.Add(cells)
+		n++
+		progress(req, "analyse", n)
+	}
+	pl.fields = in.Fields()
+	for _, w := range in.Warnings() {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("line %d, %s: %s", w.Line, w.Field, w.Message))
+	}
+	return nil
+}
+
+func validatePass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
+	v := tableschema.NewValidator(req.Schema, tableschema.Options{})
+	report := &tableschema.Report{Encoding: pl.info.Encoding, Delimiter: string(pl.info.Delimiter)}
+	report.Errors = append(report.Errors, v.Header(pl.header)...)
+	var n int64
+	for {
+		cells, err := r.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return readError(err)
+		}
+		n++
+		_, rowErrs := v.Row(int(n)+1, cells)
+		report.Errors = append(report.Errors, rowErrs...)
+		progress(req, "analyse", n)
+		if v.LimitReached() {
+			report.Truncated = true
+			break
+		}
+	}
+	report.Errors = append(report.Errors, v.Finish()...)
+	report.Warnings = v.Warnings()
+	report.Stats.Rows = int(n)
+	report.Stats.Errors = len(report.Errors)
+	report.Valid = len(report.Errors) == 0
+	sum.Report = report
+	pl.fields = req.Schema.CatalogFields()
+	if len(pl.keys) == 0 {
+		for _, k := range req.Schema.PrimaryKey {
+			pl.keys = append(pl.keys, catalog.NormalizeName(k))
+		}
+	}
+	if !report.Valid {
+		return errs.E(errs.Invalid, "the file does not conform to its Table Schema: %d error(s)", len(report.Errors))
+	}
+	return nil
+}
+
+func readError(err error) error {
+	if errs.KindOf(err) != errs.Internal {
+		return err
+	}
+	return errs.Wrap(errs.Invalid, err, "cannot read the file: %v", err)
+}
+
+func progress(req Request, phase string, n int64) {
+	if req.Progress != nil && n%10000 == 0 {
+		req.Progress(phase, n)
+	}
+}

@@ -1,0 +1,79 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/internal/auth"
+	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/ingest"
+	"github.com/socle/socle/internal/tableschema"
+)
+
+// load is the second pass: cast every row and hand it to the store.
+func load(ctx context.Context, a *app.App, p auth.Principal, req Request, pl *plan, ds *catalog.Dataset) (*catalog.VersionRef, error) {
+	r, _, err := ingest.Open(req.Path, req.Options)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	src := &source{r: r}
+	if req.Schema != nil {
+		src.schema = tableschema.NewValidator(req.Schema, tableschema.Options{})
+	} else {
+		src.caster = ingest.NewCaster(pl.fields, pl.header, pl.info.Delimiter)
+	}
+	ref, err := a.Store.LoadVersion(ctx, catalog.LoadRequest{
+		DatasetID: ds.ID,
+		Fields:    pl.fields,
+		Mode:      req.Mode,
+		Keys:      pl.keys,
+		Rows:      src,
+		Actor:     p.Login(),
+		Now:       a.Now(),
+		Progress: func(n int64) {
+			if req.Progress != nil {
+				req.Progress("load", n)
+			}
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Audit(ctx, p, "dataset.import", ds.ID, ref.Records, fmt.Sprintf("version %d, mode %s", ref.Version, req.Mode))
+	return ref, nil
+}
+
+// source adapts a Reader plus a Caster (or a schema Validator) to
+// catalog.RowSource.
+type source struct {
+	r      ingest.Reader
+	caster *ingest.Caster
+	schema *tableschema.Validator
+	n      int
+}
+
+func (s *source) Next() (catalog.Row, error) {
+	cells, err := s.r.Next()
+	if err == io.EOF {
+		return nil, io.EOF
+	} else if err != nil {
+		return nil, readError(err)
+	}
+	s.n++
+	if s.schema != nil {
+		row, rowErrs := s.schema.Row(s.n+1, cells)
+		if len(rowErrs) > 0 {
+			return nil, errs.E(errs.Invalid, "row %d: %s", s.n+1, rowErrs[0].Message)
+		}
+		return row, nil
+	}
+	row, err := s.caster.Cast(cells)
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "line %d: %v", s.r.Line(), err)
+	}
+	return row, nil
+}

@@ -1,0 +1,192 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/socle/socle/internal/catalog"
+)
+
+// Storage layout of a records table (odsql's SQLite dialect relies on it):
+// _id INTEGER PRIMARY KEY, then one column per field, except geo_point_2d
+// fields which take two REAL columns name__lat and name__lon. Dates are
+// TEXT 'YYYY-MM-DD'; datetimes TEXT in UTC with a fixed width so that text
+// order is time order.
+const datetimeLayout = "2006-01-02T15:04:05.000000Z"
+
+func columnType(t catalog.FieldType) string {
+	switch t {
+	case catalog.TypeInt, catalog.TypeBoolean:
+		return "INTEGER"
+	case catalog.TypeDouble:
+		return "REAL"
+	}
+	return "TEXT"
+}
+
+// columnNames lists the SQL columns of fields, in storage order.
+func columnNames(fields []catalog.Field) []string {
+	var out []string
+	for _, f := range fields {
+		if f.Type == catalog.TypeGeoPoint {
+			out = append(out, f.Name+"__lat", f.Name+"__lon")
+			continue
+		}
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func createTableSQL(table string, fields []catalog.Field) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE " + quoteIdent(table) + " (_id INTEGER PRIMARY KEY")
+	for _, f := range fields {
+		if f.Type == catalog.TypeGeoPoint {
+			b.WriteString(", " + quoteIdent(f.Name+"__lat") + " REAL, " + quoteIdent(f.Name+"__lon") + " REAL")
+			continue
+		}
+		b.WriteString(", " + quoteIdent(f.Name) + " " + columnType(f.Type))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// appendArgs appends the SQL arguments of row (aligned with fields) to args.
+func appendArgs(args []any, fields []catalog.Field, row catalog.Row) ([]any, error) {
+	if len(row) != len(fields) {
+		return nil, fmt.Errorf("row has %d values for %d fields", len(row), len(fields))
+	}
+	for i, f := range fields {
+		v := row[i]
+		if f.Type == catalog.TypeGeoPoint {
+			p, ok := v.(catalog.GeoPoint)
+			if !ok {
+				args = append(args, nil, nil)
+				continue
+			}
+			args = append(args, p.Lat, p.Lon)
+			continue
+		}
+		a, err := toSQL(f.Type, v)
+		if err != nil {
+			return nil, fmt.Errorf("field %s: %w", f.Name, err)
+		}
+		args = append(args, a)
+	}
+	return args, nil
+}
+
+func toSQL(t catalog.FieldType, v any) (any, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case time.Time:
+		if t == catalog.TypeDate {
+			return x.Format("2006-01-02"), nil
+		}
+		return x.UTC().Format(datetimeLayout), nil
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, nil
+		}
+		return x, nil
+	case json.RawMessage:
+		return string(x), nil
+	case string, int64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	}
+	return nil, fmt.Errorf("unsupported value %T", v)
+}
+
+// fromSQL converts scanned SQL values into catalog values, consuming two
+// values for geo points. It returns the converted row.
+func fromSQL(cols []catalog.Field, raw []any) catalog.Row {
+	row := make(catalog.Row, len(cols))
+	j := 0
+	for i, c := range cols {
+		if c.Type == catalog.TypeGeoPoint {
+			lat, ok1 := asFloat(raw[j])
+			lon, ok2 := asFloat(raw[j+1])
+			if ok1 && ok2 {
+				row[i] = catalog.GeoPoint{Lat: lat, Lon: lon}
+			}
+			j += 2
+			continue
+		}
+		row[i] = convert(c.Type, raw[j])
+		j++
+	}
+	return row
+}
+
+func convert(t catalog.FieldType, v any) any {
+	if v == nil {
+		return nil
+	}
+	switch t {
+	case catalog.TypeInt:
+		if f, ok := asFloat(v); ok {
+			if i, isInt := v.(int64); isInt {
+				return i
+			}
+			return int64(math.Round(f))
+		}
+	case catalog.TypeDouble:
+		if f, ok := asFloat(v); ok {
+			return f
+		}
+	case catalog.TypeBoolean:
+		if f, ok := asFloat(v); ok {
+			return f != 0
+		}
+		if b, ok := v.(bool); ok {
+			return b
+		}
+	case catalog.TypeDate, catalog.TypeDateTime:
+		return parseStoredTime(asString(v))
+	case catalog.TypeGeoShape, catalog.TypeJSON:
+		return json.RawMessage(asString(v))
+	default:
+		return asString(v)
+	}
+	return nil
+}
+
+func parseStoredTime(s string) any {
+	for _, layout := range []string{datetimeLayout, "2006-01-02", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return nil
+}
+
+func asFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+func asString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
