@@ -108,4 +108,3 @@ func loadSpec(ctx context.Context, a *app.App, spec *demo.DatasetSpec) error {
 		Mode: mode, Keys: spec.Keys, Rows: spec.Rows(), Actor: "demo", Now: a.Now()})
 	return err
 }
-
