@@ -7,6 +7,11 @@
 // flushes a row group every RowGroupSize rows, xlsx relies on excelize's
 // StreamWriter, which spills rows to a temporary file.
 //
+// Outputs were checked by hand with DuckDB 1.x (parquet: typed columns,
+// points as STRUCT(lon, lat), json as JSON; csv with delim ';') and with
+// GDAL 3.6 ogrinfo/ogr2ogr (geojson, csv, xlsx). The automated tests read
+// parquet back with parquet-go and xlsx with excelize.
+//
 // Rows follow the Go representation documented on catalog.FieldType. A value
 // of an unexpected Go type is exported as its fmt text rather than failing
 // the whole export.

@@ -22,7 +22,8 @@ const (
 // xlsxWriter writes one sheet through excelize's StreamWriter, which keeps
 // rows in a temporary file, so memory stays flat. Numbers and booleans are
 // typed cells, dates and datetimes are Excel dates (UTC) with a yyyy-mm-dd
-// and yyyy-mm-dd hh:mm:ss format, the rest is text as TextValue gives it.
+// and yyyy-mm-dd hh:mm:ss format (text before 1900, which Excel cannot
+// represent), the rest is text as TextValue gives it.
 // Text longer than Excel's cell limit is truncated; more rows than a sheet
 // holds is an errs.TooLarge error.
 type xlsxWriter struct {
@@ -125,6 +126,9 @@ func (x *xlsxWriter) cell(t catalog.FieldType, v any) any {
 		}
 		return v
 	case time.Time:
+		if v.UTC().Year() < 1900 { // before Excel's epoch: text
+			return TextValue(t, v)
+		}
 		if t == catalog.TypeDate {
 			return excelize.Cell{StyleID: x.dateID, Value: v.UTC()}
 		}

@@ -2,6 +2,8 @@ package export
 
 import (
 	"bytes"
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,5 +98,19 @@ func TestSheetName(t *testing.T) {
 		if got := sheetName(tt.title); got != tt.want {
 			t.Errorf("sheetName(%q) = %q, want %q", tt.title, got, tt.want)
 		}
+	}
+}
+
+func TestXLSXEdgeValues(t *testing.T) {
+	fields := []catalog.Field{{Name: "d", Type: catalog.TypeDate}, {Name: "x", Type: catalog.TypeDouble}}
+	rows := []catalog.Row{{day(1850, 3, 1), math.NaN()}, {day(1900, 1, 1), math.Inf(1)}}
+	f := openXLSX(t, export(t, XLSX, fields, rows, Options{}))
+	got, err := f.GetRows("data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"d", "x"}, {"1850-03-01"}, {"1900-01-01"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
