@@ -31,13 +31,12 @@ type csvReader struct {
 // the header before returning.
 func NewCSVReader(r io.Reader, opts Options) (Reader, Info, error) {
 	info := Info{Format: FormatCSV}
-	sample := make([]byte, encodingSample)
-	n, err := io.ReadFull(r, sample)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	// ReadAll grows the buffer, so a small stream does not cost a megabyte.
+	sample, err := io.ReadAll(io.LimitReader(r, encodingSample))
+	if err != nil {
 		return nil, info, errs.Wrap(errs.Invalid, err, "cannot read the file")
 	}
-	sample = sample[:n]
-	dec, bomLen, err := chooseDecoder(sample, n < encodingSample, opts.Encoding, &info)
+	dec, bomLen, err := chooseDecoder(sample, len(sample) < encodingSample, opts.Encoding, &info)
 	if err != nil {
 		return nil, info, err
 	}
