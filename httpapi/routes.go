@@ -15,4 +15,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}/exports", s.handleExportList)
 	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}/exports/{format}", s.handleExport)
 	s.mux.HandleFunc("GET "+v21+"/catalog/datasets/{id}/facets", s.handleFacets)
+
+	const mgmt = "/api/socle/v1"
+	s.mux.HandleFunc("POST "+mgmt+"/datasets/{id}/data", s.handleUpload)
+	s.mux.HandleFunc("PUT "+mgmt+"/datasets/{id}", s.handleUpdateDataset)
+	s.mux.HandleFunc("POST "+mgmt+"/datasets/{id}/restore", s.handleRestore)
+	s.mux.HandleFunc("GET "+mgmt+"/audit", s.handleAudit)
 }

@@ -22,10 +22,11 @@ type Limits struct {
 	QueryTimeout  time.Duration // per /records, /facets and catalog query
 	ExportTimeout time.Duration // per export stream
 	MaxURL        int           // bytes of a request URL
+	MaxUpload     int64         // bytes of an uploaded file
 }
 
 // DefaultLimits are the limits of a production server.
-var DefaultLimits = Limits{QueryTimeout: 30 * time.Second, ExportTimeout: 30 * time.Minute, MaxURL: 16 << 10}
+var DefaultLimits = Limits{QueryTimeout: 30 * time.Second, ExportTimeout: 30 * time.Minute, MaxURL: 16 << 10, MaxUpload: 1 << 30}
 
 // Server holds the handlers' dependencies.
 type Server struct {

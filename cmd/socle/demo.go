@@ -19,8 +19,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var f serveFlags
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	f.register(fs)
-	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	f.registerServe(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,7 +38,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return serve(ctx, a, f.addr, logger, func(url string) {
+	return serve(ctx, a, f.addr, f.limits(), logger, func(url string) {
 		printDemo(stdout, url, t, key, created, f.data)
 	})
 }

@@ -15,7 +15,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/socle/socle/httpapi"
 )
+
+// testMaxUpload is the upload limit of test servers, small enough to test.
+const testMaxUpload = 1 << 20
 
 // env is one Socle installation under test: a data directory, a database
 // (SQLite, or a private PostgreSQL schema) and, once started, a live server.
@@ -123,7 +128,9 @@ func (e *env) start() {
 			return
 		}
 		defer a.Store.Close()
-		done <- serve(ctx, a, "127.0.0.1:0", quietLogger(), func(u string) { ready <- u })
+		limits := httpapi.DefaultLimits
+		limits.MaxUpload = testMaxUpload
+		done <- serve(ctx, a, "127.0.0.1:0", limits, quietLogger(), func(u string) { ready <- u })
 	}()
 	select {
 	case e.base = <-ready:

@@ -17,15 +17,28 @@ import (
 
 type serveFlags struct {
 	storeFlags
-	addr string
+	addr      string
+	maxUpload int64
+}
+
+// registerServe adds the flags serve and demo share.
+func (f *serveFlags) registerServe(fs *flag.FlagSet) {
+	f.register(fs)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	fs.Int64Var(&f.maxUpload, "max-upload", httpapi.DefaultLimits.MaxUpload, "largest accepted upload, in bytes")
+}
+
+func (f *serveFlags) limits() httpapi.Limits {
+	l := httpapi.DefaultLimits
+	l.MaxUpload = f.maxUpload
+	return l
 }
 
 func parseServe(name string, args []string, stderr io.Writer) (*serveFlags, error) {
 	var f serveFlags
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	f.register(fs)
-	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	f.registerServe(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -43,14 +56,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Store.Close()
-	return serve(ctx, a, f.addr, logger, func(url string) {
+	return serve(ctx, a, f.addr, f.limits(), logger, func(url string) {
 		fmt.Fprintf(stdout, "Socle is serving on %s (engine %s)\n", url, a.Store.Engine())
 	})
 }
 
 // serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM), then
 // shuts down gracefully: in-flight requests get 30 seconds to finish.
-func serve(ctx context.Context, a *app.App, addr string, logger *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, logger *slog.Logger, ready func(url string)) error {
 	if err := a.RefreshCatalog(ctx); err != nil {
 		return err
 	}
@@ -59,7 +72,7 @@ func serve(ctx context.Context, a *app.App, addr string, logger *slog.Logger, re
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           httpapi.New(a, logger, httpapi.DefaultLimits),
+		Handler:           httpapi.New(a, logger, limits),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads
 		IdleTimeout:       2 * time.Minute,

@@ -4,7 +4,9 @@
 // and checks the answers against its own computation on the source file.
 //
 // Usage: node run.mjs BASE_URL API_KEY
-import { ApiClient, fromCatalog, field, string } from '@opendatasoft/api-client';
+import pkg from '@opendatasoft/api-client';
+
+const { ApiClient, fromCatalog, field, string } = pkg;
 
 const [base, apiKey] = process.argv.slice(2);
 const client = new ApiClient({ domain: base, apiKey: apiKey || undefined });
@@ -16,7 +18,7 @@ const queries = {
   whereCount: ds.records().where(`${field('montant')} > 10000`).limit(0),
   groupBy: ds.records().where('montant > 10000').select('count(*) as n, sum(montant) as total')
     .groupBy('nature').orderBy('nature').limit(100),
-  orderBy: ds.records().select('montant, nomBeneficiaire').orderBy('-montant').limit(5),
+  orderBy: ds.records().select('montant, nombeneficiaire').orderBy('-montant').limit(5),
   refine: ds.records().refine('nature:aide en numéraire').limit(0),
   search: ds.records().where(string('camping')).limit(10),
   facets: ds.facets().facet('nature'),
