@@ -28,6 +28,7 @@ func (s *Server) handleDataset(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.app.AuditRead(r.Context(), principal(r), d, "dataset.read", 0)
 	writeJSON(w, http.StatusOK, toODSDataset(d, baseURL(r)))
 }
 

@@ -80,7 +80,7 @@ type DB struct {
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string) (*DB, error) {
 	registerDriver()
-	pragmas := "_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&cache=private"
+	pragmas := "_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_cache_size=-65536&cache=private"
 	w, err := sql.Open(driverName, "file:"+path+"?"+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)

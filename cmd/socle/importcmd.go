@@ -31,6 +31,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	format := fs.String("format", "", "csv, json, jsonl, geojson or xlsx (default: detected)")
 	encoding := fs.String("encoding", "", "force the CSV encoding (utf-8, windows-1252, iso-8859-1, utf-16)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	description := fs.String("description", "", "description, when the dataset is created")
+	keywords := fs.String("keywords", "", "comma-separated keywords, when the dataset is created")
+	themes := fs.String("themes", "", "comma-separated EU data themes (TRAN, ENVI…), when the dataset is created")
+	license := fs.String("license", "", "licence (default etalab-2.0, i.e. Licence Ouverte 2.0)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: socle import --dataset ID [flags] FILE")
 		fs.PrintDefaults()
@@ -45,7 +49,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	req := importer.Request{
 		Path:    fs.Arg(0),
 		Options: ingest.Options{Format: ingest.Format(*format), Encoding: *encoding},
-		Dataset: catalog.Dataset{ID: *id, Access: catalog.Access(*access), Meta: catalog.Metadata{Title: *title, Publisher: *org}},
+		Dataset: catalog.Dataset{ID: *id, Access: catalog.Access(*access), Meta: catalog.Metadata{Title: *title, Publisher: *org,
+			Description: *description, Keywords: splitList(*keywords), Themes: splitList(*themes), License: *license}},
 		Mode:    catalog.LoadMode(*mode),
 	}
 	if *keys != "" {
@@ -75,6 +80,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errValidationFailed
 	}
 	return err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func printSummary(stdout, stderr io.Writer, sum *importer.Summary, err error, asJSON bool) {
