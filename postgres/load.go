@@ -15,6 +15,9 @@ import (
 	"github.com/socle/socle/internal/errs"
 )
 
+// maxIdentLen is PostgreSQL's identifier length limit (NAMEDATALEN-1).
+const maxIdentLen = 63
+
 // progressEvery is how many rows pass between two progress reports.
 const progressEvery = 10000
 
@@ -44,6 +47,10 @@ func loadVersion(ctx context.Context, tx pgx.Tx, req catalog.LoadRequest) (*cata
 	}
 	next := cur.maxVersion + 1
 	table := fmt.Sprintf("r_%s_%d", cur.uid, next)
+	if len(table) > maxIdentLen {
+		// PostgreSQL would silently truncate it, merging versions.
+		return nil, errs.E(errs.Invalid, "dataset uid %q is too long for a table name", cur.uid)
+	}
 	if _, err := tx.Exec(ctx, createTableSQL(table, req.Fields)); err != nil {
 		return nil, fmt.Errorf("create %s: %w", table, err)
 	}

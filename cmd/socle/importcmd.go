@@ -51,7 +51,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Options: ingest.Options{Format: ingest.Format(*format), Encoding: *encoding},
 		Dataset: catalog.Dataset{ID: *id, Access: catalog.Access(*access), Meta: catalog.Metadata{Title: *title, Publisher: *org,
 			Description: *description, Keywords: splitList(*keywords), Themes: splitList(*themes), License: *license}},
-		Mode:    catalog.LoadMode(*mode),
+		Mode: catalog.LoadMode(*mode),
 	}
 	if *keys != "" {
 		req.Keys = strings.Split(*keys, ",")
