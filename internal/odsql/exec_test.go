@@ -193,6 +193,8 @@ var execCases = []execCase{
 
 	{name: "group by field with null group", q: qs{sel: "city, count(*) as n", group: "city"},
 		want: []string{"Lyon|4", "Marseille|3", "Nice|2", "Paris|6", "Saint-Étienne|2", "lyon|1", "<nil>|2"}},
+	{name: "order by aggregate alias", q: qs{sel: "city, count(*) as n", group: "city", order: "n desc, city", limit: 2},
+		want: []string{"Paris|6", "Lyon|4"}, count: 7},
 	{name: "aggregates per group", q: qs{sel: "city, sum(pop), avg(score), min(born), max(seen)", group: "city", where: "city = 'Lyon'"},
 		want: []string{"Lyon|3900|2.6875|1975-03-15|2021-03-01T23:30:00Z"}},
 	{name: "group alias ordered by aggregate", q: qs{sel: "y, count(*)", group: "year(born) as y", order: "count(*) desc, y", limit: 2},
