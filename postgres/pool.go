@@ -2,91 +2,62 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// pool is a bounded pool of connections. pgxpool would do, but its
-// dependency (puddle) is not among the module's; this is all Socle needs.
+// pool adapts pgxpool to the three operations the engine needs, so that the
+// rest of the package works on plain *pgx.Conn values.
 type pool struct {
-	cfg   *pgx.ConnConfig
-	slots chan struct{} // one token per open-or-opening connection
-
-	mu     sync.Mutex
-	idle   []*pgx.Conn
-	closed bool
+	p    *pgxpool.Pool
+	held map[*pgx.Conn]*pgxpool.Conn
+	mu   chan struct{} // guards held; a channel so acquire can honour ctx
 }
 
-var errPoolClosed = errors.New("postgres: database closed")
-
-func newPool(cfg *pgx.ConnConfig, size int) *pool {
-	return &pool{cfg: cfg, slots: make(chan struct{}, size)}
-}
-
-// acquire returns an idle connection or opens one, waiting while the pool
-// is full. The caller must release it.
-func (p *pool) acquire(ctx context.Context) (*pgx.Conn, error) {
-	select {
-	case p.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		<-p.slots
-		return nil, errPoolClosed
-	}
-	if n := len(p.idle); n > 0 {
-		c := p.idle[n-1]
-		p.idle = p.idle[:n-1]
-		p.mu.Unlock()
-		return c, nil
-	}
-	p.mu.Unlock()
-	c, err := pgx.ConnectConfig(ctx, p.cfg)
+func newPool(ctx context.Context, cfg *pgx.ConnConfig, size int) (*pool, error) {
+	pc, err := pgxpool.ParseConfig("")
 	if err != nil {
-		<-p.slots
+		return nil, err
+	}
+	pc.ConnConfig = cfg
+	pc.MaxConns = int32(size)
+	p, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	return c, nil
+	return &pool{p: p, held: map[*pgx.Conn]*pgxpool.Conn{}, mu: make(chan struct{}, 1)}, nil
 }
 
-// release returns c to the pool, or closes it if it is broken or left
-// inside a transaction.
-func (p *pool) release(c *pgx.Conn) {
-	defer func() { <-p.slots }()
-	healthy := !c.IsClosed() && !c.PgConn().IsBusy() && c.PgConn().TxStatus() == 'I'
-	p.mu.Lock()
-	if healthy && !p.closed {
-		p.idle = append(p.idle, c)
-		p.mu.Unlock()
-		return
+// acquire returns a connection; the caller must release it.
+func (p *pool) acquire(ctx context.Context) (*pgx.Conn, error) {
+	c, err := p.p.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("acquire connection: %w", err)
 	}
-	p.mu.Unlock()
-	c.Close(context.Background())
+	p.mu <- struct{}{}
+	p.held[c.Conn()] = c
+	<-p.mu
+	return c.Conn(), nil
+}
+
+// release returns c to the pool; pgxpool closes it if it is broken or
+// left inside a transaction.
+func (p *pool) release(c *pgx.Conn) {
+	p.mu <- struct{}{}
+	pc := p.held[c]
+	delete(p.held, c)
+	<-p.mu
+	if pc != nil {
+		pc.Release()
+	}
 }
 
 // with runs fn on a pooled connection.
 func (p *pool) with(ctx context.Context, fn func(c *pgx.Conn) error) error {
-	c, err := p.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer p.release(c)
-	return fn(c)
+	return p.p.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return fn(c.Conn()) })
 }
 
-// close closes idle connections; busy ones are closed on release.
-func (p *pool) close() {
-	p.mu.Lock()
-	idle := p.idle
-	p.idle, p.closed = nil, true
-	p.mu.Unlock()
-	for _, c := range idle {
-		c.Close(context.Background())
-	}
-}
+// close waits for acquired connections to be released, then closes them all.
+func (p *pool) close() { p.p.Close() }

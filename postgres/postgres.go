@@ -47,7 +47,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		cfg.RuntimeParams["search_path"] = quoteIdent(schema)
 	}
-	db := &DB{pool: newPool(cfg, max(4, runtime.NumCPU()*2)), schema: schema}
+	pl, err := newPool(ctx, cfg, max(4, runtime.NumCPU()*2))
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{pool: pl, schema: schema}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -31,43 +31,12 @@ func registerDriver() {
 // connectHook registers on each connection the functions that odsql's
 // SQLite dialect emits.
 func connectHook(c *sqlite3.SQLiteConn) error {
-	funcs := []struct {
-		name string
-		impl any
-	}{
-		{"socle_fold", odsql.Fold},
-		{"socle_distance", odsql.Distance},
-		{"socle_datepart", datePart},
-		{"socle_datefmt", dateFormat},
-		{"socle_datetrunc", dateTrunc},
-	}
-	for _, f := range funcs {
-		if err := c.RegisterFunc(f.name, f.impl, true); err != nil {
-			return fmt.Errorf("register %s: %w", f.name, err)
+	for name, fn := range odsql.SQLiteFunctions() {
+		if err := c.RegisterFunc(name, fn, true); err != nil {
+			return fmt.Errorf("register %s: %w", name, err)
 		}
 	}
 	return c.RegisterAggregator("socle_percentile", odsql.NewPercentileAgg, true)
-}
-
-func datePart(part, value, tz string) any {
-	if v, ok := odsql.DatePart(part, value, tz); ok {
-		return v
-	}
-	return nil
-}
-
-func dateFormat(layout, value, tz string) any {
-	if v, ok := odsql.DateFormat(layout, value, tz); ok {
-		return v
-	}
-	return nil
-}
-
-func dateTrunc(unit, value, tz string) any {
-	if v, ok := odsql.DateTrunc(unit, value, tz); ok {
-		return v
-	}
-	return nil
 }
 
 // DB is an open Socle SQLite database.
