@@ -471,6 +471,17 @@ func matchGlob(p, name string) bool {
 	return strings.HasSuffix(name, parts[len(parts)-1])
 }
 
+// find resolves a field name. Field names are normalized lower-case
+// identifiers, as on Opendatasoft; a reuser who writes the source column's
+// name ("nomBeneficiaire") gets the field it became ("nombeneficiaire").
+func (c *compiler) find(name string) (catalog.Field, bool) {
+	if f, ok := c.byName[name]; ok {
+		return f, true
+	}
+	f, ok := c.byName[catalog.NormalizeName(name)]
+	return f, ok
+}
+
 // field returns the fragment of a field's column(s).
 func (c *compiler) field(f catalog.Field) frag {
 	if f.Type == catalog.TypeGeoPoint {
@@ -482,7 +493,7 @@ func (c *compiler) field(f catalog.Field) frag {
 }
 
 func (c *compiler) lookup(name string, pos int) catalog.Field {
-	f, ok := c.byName[name]
+	f, ok := c.find(name)
 	if !ok {
 		c.fail(pos, "unknown field %q", name)
 	}

@@ -36,13 +36,22 @@ func (c *compiler) compileGrouped(q *Query, table string, where []frag) *Compile
 	c.grouped = true
 
 	c.clause = "select"
+	// Group keys are always part of the result, as on Opendatasoft: those
+	// the select does not name come first.
+	selected := map[string]bool{}
+	for _, it := range q.Select {
+		selected[outputName(it)] = true
+		if it.Expr != nil {
+			selected[it.Expr.String()] = true
+		}
+	}
 	var cols []outCol
-	if len(q.Select) == 0 {
-		for i, k := range c.keys {
-			name := k.alias
-			if name == "" {
-				name = k.text
-			}
+	for i, k := range c.keys {
+		name := k.alias
+		if name == "" {
+			name = k.text
+		}
+		if !selected[name] && !selected[k.canon] {
 			cols = append(cols, outCol{name, c.keyRef(i)})
 		}
 	}

@@ -266,6 +266,12 @@ func ParseOrderBy(s string) ([]OrderItem, error) {
 			e := p.expr()
 			text := strings.TrimSpace(p.src[start:p.toks[p.i-1].end])
 			it := OrderItem{Expr: e, Text: text, Pos: start}
+			// "-field" means field DESC: the Opendatasoft client writes it so.
+			if u, ok := e.(*Unary); ok && u.Op == "-" {
+				if id, ok := u.X.(*Ident); ok {
+					it.Expr, it.Desc, it.Text = id, true, strings.TrimSpace(strings.TrimPrefix(text, "-"))
+				}
+			}
 			if p.isKw("desc") {
 				p.advance()
 				it.Desc = true

@@ -101,7 +101,7 @@ func (c *compiler) inBBox(x *Call) frag {
 
 // refine compiles facet:value as equality; dates take whole periods.
 func (c *compiler) refine(r Refine) frag {
-	f, ok := c.byName[r.Facet]
+	f, ok := c.find(r.Facet)
 	if !ok {
 		c.fail(0, "unknown field %q", r.Facet)
 	}
@@ -231,6 +231,8 @@ func (c *compiler) valueParam(v any, t catalog.FieldType) frag {
 		case bool:
 			return c.param(x, t)
 		case int64:
+			return c.param(x != 0, t)
+		case float64: // SQLite's 0/1 after a JSON round trip
 			return c.param(x != 0, t)
 		}
 	case catalog.TypeDate, catalog.TypeDateTime:

@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/export"
 	"github.com/socle/socle/internal/odsql"
 	"github.com/socle/socle/internal/records"
 )
@@ -106,9 +107,15 @@ func toInt(v any) int64 {
 	return 0
 }
 
-// Facets reads a compiled facet query: each row is (value, count).
+// Facets reads a compiled facet query: each row is (value, count). Values
+// are rendered as text through their type, so that both engines name a
+// boolean "true"/"false" and a number the same way.
 func Facets(rs *sql.Rows, c *odsql.Compiled, convert Convert) ([]records.FacetValue, error) {
 	defer rs.Close()
+	col := catalog.Field{Name: "value", Type: catalog.TypeText}
+	if len(c.Columns) > 0 {
+		col.Type = c.Columns[0].Type
+	}
 	var out []records.FacetValue
 	for rs.Next() {
 		var v any
@@ -116,10 +123,7 @@ func Facets(rs *sql.Rows, c *odsql.Compiled, convert Convert) ([]records.FacetVa
 		if err := rs.Scan(&v, &n); err != nil {
 			return nil, fmt.Errorf("scan facet: %w", err)
 		}
-		label := ""
-		if v != nil {
-			label = fmt.Sprint(normalize(v))
-		}
+		label := export.TextValue(col.Type, convert([]catalog.Field{col}, []any{normalize(v)})[0])
 		out = append(out, records.FacetValue{Name: label, Value: label, Count: n})
 	}
 	return out, rs.Err()
