@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -17,18 +18,27 @@ const somme = "../../testdata/ingest/scdl-subventions-somme-20180302.csv"
 
 // readSource decodes a Windows-1252 ';' CSV independently of package ingest.
 func readSource(t *testing.T, path string) [][]string {
+	return readCSV(t, path, ';', true)
+}
+
+// readCSV reads a source file with the standard library only: its known
+// delimiter and encoding, stated by the test rather than detected.
+func readCSV(t *testing.T, path string, comma rune, cp1252 bool) [][]string {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-	dec, err := charmap.Windows1252.NewDecoder().Bytes(raw)
-	if err != nil {
-		t.Fatal(err)
+	dec := raw
+	if cp1252 {
+		if dec, err = charmap.Windows1252.NewDecoder().Bytes(raw); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r := csv.NewReader(bytes.NewReader(dec))
-	r.Comma = ';'
+	r.Comma = comma
+	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +47,8 @@ func readSource(t *testing.T, path string) [][]string {
 }
 
 // sameValue compares a source cell with its exported form by value: equal
-// text, or equal numbers once French formatting is undone, or equal dates.
+// text, or equal numbers once French formatting is undone, equal booleans,
+// or equal dates.
 func sameValue(src, out string) bool {
 	src, out = strings.TrimSpace(src), strings.TrimSpace(out)
 	if src == out {
@@ -47,8 +58,16 @@ func sameValue(src, out string) bool {
 		b, err := strconv.ParseFloat(out, 64)
 		return err == nil && a == b
 	}
+	if b, ok := frenchBool[strings.ToLower(src)]; ok {
+		return strconv.FormatBool(b) == out
+	}
+	if d, err := time.Parse("02/01/2006", src); err == nil {
+		return d.Format("2006-01-02") == out
+	}
 	return strings.ReplaceAll(src, "/", "-") == out
 }
+
+var frenchBool = map[string]bool{"oui": true, "non": false, "vrai": true, "faux": false, "true": true, "false": false}
 
 func frenchNumber(s string) (float64, bool) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(s)
@@ -56,29 +75,46 @@ func frenchNumber(s string) (float64, bool) {
 	return f, err == nil
 }
 
+// TestImportExportRoundTrip imports files written by French public bodies
+// and checks that the CSV export gives back every value.
 func TestImportExportRoundTrip(t *testing.T) {
+	files := []struct {
+		name   string
+		comma  rune
+		cp1252 bool
+		rows   int
+	}{
+		{"scdl-subventions-somme-20180302.csv", ';', true, 41},  // BOM but Windows-1252, "26 956,00"
+		{"scdl-subventions-poitiers-2017.csv", ';', false, 562}, // quoted bare LF in CRLF records
+		{"scdl-subventions-haute-garonne.csv", ';', false, 69},  // CRLF, periods
+		{"scdl-subventions-nievre-2016.csv", ',', true, 97},     // ISO-8859-1, comma, NBSP thousands
+	}
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
 			e.t = t
-			out := e.mustRun("import", "--dataset", "somme", "--title", "Subventions de la Somme", somme)
-			if !strings.Contains(out, "41 rows") {
-				t.Fatalf("summary does not announce 41 rows:\n%s", out)
-			}
-			exported := e.mustRun("export", "--dataset", "somme", "--format", "csv")
-			r := csv.NewReader(strings.NewReader(exported))
-			r.Comma = ';' // the ODS default delimiter
-			got, err := r.ReadAll()
-			if err != nil {
-				t.Fatalf("export is not valid CSV: %v", err)
-			}
-			want := readSource(t, somme)
-			if len(got) != len(want) {
-				t.Fatalf("exported %d lines, source has %d", len(got), len(want))
-			}
-			for i := 1; i < len(want); i++ {
-				for j := range want[i] {
-					if !sameValue(want[i][j], got[i][j]) {
-						t.Errorf("row %d column %s: source %q, export %q", i+1, want[0][j], want[i][j], got[i][j])
+			for _, f := range files {
+				path := "../../testdata/ingest/" + f.name
+				id := strings.TrimSuffix(strings.TrimPrefix(f.name, "scdl-subventions-"), ".csv")
+				out := e.mustRun("import", "--dataset", id, path)
+				if !strings.Contains(out, fmt.Sprintf(" %d rows", f.rows)) {
+					t.Fatalf("%s: summary does not announce %d rows:\n%s", f.name, f.rows, out)
+				}
+				exported := e.mustRun("export", "--dataset", id, "--format", "csv")
+				r := csv.NewReader(strings.NewReader(exported))
+				r.Comma = ';' // the ODS default delimiter
+				got, err := r.ReadAll()
+				if err != nil {
+					t.Fatalf("%s: export is not valid CSV: %v", f.name, err)
+				}
+				want := readCSV(t, path, f.comma, f.cp1252)
+				if len(got) != len(want) {
+					t.Fatalf("%s: exported %d lines, source has %d", f.name, len(got), len(want))
+				}
+				for i := 1; i < len(want); i++ {
+					for j := range want[i] {
+						if !sameValue(want[i][j], got[i][j]) {
+							t.Errorf("%s row %d column %s: source %q, export %q", f.name, i+1, want[0][j], want[i][j], got[i][j])
+						}
 					}
 				}
 			}
