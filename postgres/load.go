@@ -13,6 +13,7 @@ import (
 
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/sqlrows"
 )
 
 // maxIdentLen is PostgreSQL's identifier length limit (NAMEDATALEN-1).
@@ -112,20 +113,9 @@ func currentVersion(ctx context.Context, tx pgx.Tx, id string) (*current, error)
 // copyRows copies the current version's rows into table for append and
 // upsert, matching columns by field name; it returns the next free _id.
 func copyRows(ctx context.Context, tx pgx.Tx, cur *current, table string, fields []catalog.Field) (int64, error) {
-	old := make(map[string]catalog.FieldType, len(cur.fields))
-	for _, f := range cur.fields {
-		old[f.Name] = f.Type
-	}
-	var common []catalog.Field
-	for _, f := range fields {
-		t, ok := old[f.Name]
-		if !ok {
-			continue
-		}
-		if t != f.Type {
-			return 0, errs.E(errs.Invalid, "field %q is %s in the published version but %s in the new data", f.Name, t, f.Type)
-		}
-		common = append(common, f)
+	common, err := sqlrows.CommonFields(cur.fields, fields)
+	if err != nil {
+		return 0, err
 	}
 	list := quoteList(append([]string{"_id"}, columnNames(common)...))
 	q := fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s`, quoteIdent(table), list, list, quoteIdent(cur.table))
@@ -133,7 +123,7 @@ func copyRows(ctx context.Context, tx pgx.Tx, cur *current, table string, fields
 		return 0, fmt.Errorf("copy current rows: %w", err)
 	}
 	var maxID int64
-	err := tx.QueryRow(ctx, `SELECT coalesce(max(_id), 0) FROM `+quoteIdent(table)).Scan(&maxID)
+	err = tx.QueryRow(ctx, `SELECT coalesce(max(_id), 0) FROM `+quoteIdent(table)).Scan(&maxID)
 	return maxID + 1, err
 }
 

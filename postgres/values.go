@@ -11,6 +11,7 @@ import (
 
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/odsql"
+	"github.com/socle/socle/internal/sqlrows"
 )
 
 // Storage layout of a records table (odsql's Postgres dialect relies on
@@ -33,18 +34,7 @@ func columnType(t catalog.FieldType) string {
 	return "text" // text, geo_shape (GeoJSON), json
 }
 
-// columnNames lists the SQL columns of fields, in storage order.
-func columnNames(fields []catalog.Field) []string {
-	var out []string
-	for _, f := range fields {
-		if f.Type == catalog.TypeGeoPoint {
-			out = append(out, f.Name+"__lat", f.Name+"__lon")
-			continue
-		}
-		out = append(out, f.Name)
-	}
-	return out
-}
+func columnNames(fields []catalog.Field) []string { return sqlrows.ColumnNames(fields) }
 
 func createTableSQL(table string, fields []catalog.Field) string {
 	var b strings.Builder
@@ -142,22 +132,7 @@ func toSQL(t catalog.FieldType, v any) (any, error) {
 // fromSQL converts decoded SQL values into catalog values, consuming two
 // values for geo points.
 func fromSQL(cols []catalog.Field, raw []any) catalog.Row {
-	row := make(catalog.Row, len(cols))
-	j := 0
-	for i, c := range cols {
-		if c.Type == catalog.TypeGeoPoint {
-			lat, ok1 := asFloat(raw[j])
-			lon, ok2 := asFloat(raw[j+1])
-			if ok1 && ok2 {
-				row[i] = catalog.GeoPoint{Lat: lat, Lon: lon}
-			}
-			j += 2
-			continue
-		}
-		row[i] = convert(c.Type, raw[j])
-		j++
-	}
-	return row
+	return sqlrows.AssembleRow(cols, raw, convert)
 }
 
 // convert turns one value decoded by pgx into the Go representation of t.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/sqlrows"
 )
 
 const timeLayout = time.RFC3339Nano
@@ -237,4 +238,4 @@ func versionTables(ctx context.Context, tx *sql.Tx, id string) ([]string, error)
 	return out, rows.Err()
 }
 
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quoteIdent(s string) string { return sqlrows.QuoteIdent(s) }

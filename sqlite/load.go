@@ -12,6 +12,7 @@ import (
 
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/sqlrows"
 )
 
 // LoadVersion builds and publishes a new version in one write transaction.
@@ -90,20 +91,9 @@ func currentVersion(ctx context.Context, tx *sql.Tx, id string) (*current, error
 // copyRows copies the current version's rows into table for append and
 // upsert, matching columns by field name; it returns the next free _id.
 func copyRows(ctx context.Context, tx *sql.Tx, cur *current, table string, fields []catalog.Field) (int64, error) {
-	old := make(map[string]catalog.FieldType, len(cur.fields))
-	for _, f := range cur.fields {
-		old[f.Name] = f.Type
-	}
-	var common []catalog.Field
-	for _, f := range fields {
-		t, ok := old[f.Name]
-		if !ok {
-			continue
-		}
-		if t != f.Type {
-			return 0, errs.E(errs.Invalid, "field %q is %s in the published version but %s in the new data", f.Name, t, f.Type)
-		}
-		common = append(common, f)
+	common, err := sqlrows.CommonFields(cur.fields, fields)
+	if err != nil {
+		return 0, err
 	}
 	cols := append([]string{"_id"}, columnNames(common)...)
 	list := quoteList(cols)
@@ -112,7 +102,7 @@ func copyRows(ctx context.Context, tx *sql.Tx, cur *current, table string, field
 		return 0, fmt.Errorf("copy current rows: %w", err)
 	}
 	var maxID int64
-	err := tx.QueryRowContext(ctx, `SELECT coalesce(max(_id), 0) FROM `+quoteIdent(table)).Scan(&maxID)
+	err = tx.QueryRowContext(ctx, `SELECT coalesce(max(_id), 0) FROM `+quoteIdent(table)).Scan(&maxID)
 	return maxID + 1, err
 }
 
@@ -232,13 +222,7 @@ func upsertClause(fields []catalog.Field, keys []string) string {
 	return " ON CONFLICT (" + quoteList(keyCols) + ") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
-func quoteList(cols []string) string {
-	q := make([]string, len(cols))
-	for i, c := range cols {
-		q[i] = quoteIdent(c)
-	}
-	return strings.Join(q, ", ")
-}
+func quoteList(cols []string) string { return sqlrows.QuoteList(cols) }
 
 func publish(ctx context.Context, tx *sql.Tx, req catalog.LoadRequest, table string, version int) (*catalog.VersionRef, error) {
 	now := req.Now

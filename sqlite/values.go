@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/sqlrows"
 )
 
 // Storage layout of a records table (odsql's SQLite dialect relies on it):
@@ -27,18 +28,7 @@ func columnType(t catalog.FieldType) string {
 	return "TEXT"
 }
 
-// columnNames lists the SQL columns of fields, in storage order.
-func columnNames(fields []catalog.Field) []string {
-	var out []string
-	for _, f := range fields {
-		if f.Type == catalog.TypeGeoPoint {
-			out = append(out, f.Name+"__lat", f.Name+"__lon")
-			continue
-		}
-		out = append(out, f.Name)
-	}
-	return out
-}
+func columnNames(fields []catalog.Field) []string { return sqlrows.ColumnNames(fields) }
 
 func createTableSQL(table string, fields []catalog.Field) string {
 	var b strings.Builder
@@ -111,22 +101,7 @@ func toSQL(t catalog.FieldType, v any) (any, error) {
 // fromSQL converts scanned SQL values into catalog values, consuming two
 // values for geo points. It returns the converted row.
 func fromSQL(cols []catalog.Field, raw []any) catalog.Row {
-	row := make(catalog.Row, len(cols))
-	j := 0
-	for i, c := range cols {
-		if c.Type == catalog.TypeGeoPoint {
-			lat, ok1 := asFloat(raw[j])
-			lon, ok2 := asFloat(raw[j+1])
-			if ok1 && ok2 {
-				row[i] = catalog.GeoPoint{Lat: lat, Lon: lon}
-			}
-			j += 2
-			continue
-		}
-		row[i] = convert(c.Type, raw[j])
-		j++
-	}
-	return row
+	return sqlrows.AssembleRow(cols, raw, convert)
 }
 
 func convert(t catalog.FieldType, v any) any {
