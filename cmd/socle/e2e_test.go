@@ -206,3 +206,47 @@ func TestQueriesMatchIndependentComputation(t *testing.T) {
 		})
 	}
 }
+
+// TestBadFilesGetClearErrors: each malformed input is refused with a
+// message naming the problem, and the published dataset stays as it was.
+func TestBadFilesGetClearErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o600)
+		return p
+	}
+	good := write("good.json", `[{"nom":"a","n":1},{"nom":"b","n":2}]`)
+	cases := []struct {
+		name, file, wantMsg string
+	}{
+		{"truncated JSON", write("bad.json", `[{"nom":"a","n":1},{"nom":`), "json"},
+		{"JSON that is not an array of objects", write("scalar.json", `[1, 2, 3]`), "object"},
+		{"bad JSON line", write("bad.jsonl", "{\"nom\":\"a\"}\n{nope}\n"), "line"},
+		{"CSV row with extra cells", write("extra.csv", "a;b\n1;2\n3;4;5\n"), "line"},
+		{"UTF-8 declared, Latin-1 inside", write("lie.csv", "nom;ville\nx;Paris\n"+strings.Repeat("y;Lyon\n", 200000)+"z;Orl\xe9ans\n"), "UTF-8"},
+		{"empty file", write("empty.csv", ""), "empty"},
+		{"missing file", filepath.Join(dir, "nope.csv"), "nope.csv"},
+	}
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			e.mustRun("import", "--dataset", "cible", "--format", "json", good)
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					_, stderr, code := e.run("", "import", "--dataset", "cible", c.file)
+					if code == 0 {
+						t.Fatalf("accepted")
+					}
+					if !strings.Contains(strings.ToLower(stderr), strings.ToLower(c.wantMsg)) {
+						t.Errorf("message does not name the problem (%q):\n%s", c.wantMsg, stderr)
+					}
+				})
+			}
+			out := e.mustRun("export", "--dataset", "cible", "--format", "jsonl")
+			if strings.Count(out, "\n") != 2 || !strings.Contains(out, `"nom":"b"`) {
+				t.Errorf("the published dataset changed:\n%s", out)
+			}
+		})
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -300,6 +299,12 @@ func walkObject(dec *json.Decoder, fn func(key string, raw json.RawMessage) erro
 	return err
 }
 
+// syntaxErr names the record (the line, for JSON Lines) and says what is
+// wrong in words an operator understands.
 func (s *jsonStream) syntaxErr(err error) error {
-	return errs.E(errs.Invalid, "record %d: %v", max(s.n, 1), fmt.Sprint(err))
+	msg := err.Error()
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		msg = "the file ends in the middle of a value (truncated?)"
+	}
+	return errs.Wrap(errs.Invalid, err, "invalid JSON at record %d (line %d for JSON Lines): %s", max(s.n, 1), max(s.n, 1), msg)
 }
