@@ -30,6 +30,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	keys := fs.String("key", "", "comma-separated key fields for upsert (default: the schema's primaryKey)")
 	format := fs.String("format", "", "csv, json, jsonl, geojson or xlsx (default: detected)")
 	encoding := fs.String("encoding", "", "force the CSV encoding (utf-8, windows-1252, iso-8859-1, utf-16)")
+	delimiter := fs.String("delimiter", "", "force the CSV delimiter (default: detected among , ; tab |)")
+	sheet := fs.String("sheet", "", "XLSX sheet to read (default: the first)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	description := fs.String("description", "", "description, when the dataset is created")
 	keywords := fs.String("keywords", "", "comma-separated keywords, when the dataset is created")
@@ -48,7 +50,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	req := importer.Request{
 		Path:    fs.Arg(0),
-		Options: ingest.Options{Format: ingest.Format(*format), Encoding: *encoding},
+		Options: ingest.Options{Format: ingest.Format(*format), Encoding: *encoding, Sheet: *sheet, Delimiter: delimiterRune(*delimiter)},
 		Dataset: catalog.Dataset{ID: *id, Access: catalog.Access(*access), Meta: catalog.Metadata{Title: *title, Publisher: *org,
 			Description: *description, Keywords: splitList(*keywords), Themes: splitList(*themes), License: *license}},
 		Mode: catalog.LoadMode(*mode),
@@ -80,6 +82,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errValidationFailed
 	}
 	return err
+}
+
+func delimiterRune(s string) rune {
+	if s == `\t` || s == "tab" {
+		return '\t'
+	}
+	for _, r := range s {
+		return r
+	}
+	return 0
 }
 
 func splitList(s string) []string {
