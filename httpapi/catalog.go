@@ -4,11 +4,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"sort"
 
+	"github.com/socle/socle/internal/app"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/export"
 	"github.com/socle/socle/internal/odsql"
+	"github.com/socle/socle/internal/records"
 )
 
 func (s *Server) handleExploreRoot(w http.ResponseWriter, r *http.Request) {
@@ -95,11 +98,75 @@ func (s *Server) handleCatalogFacets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.facets(ctx, idx, q, v["facet"])
+	if err == nil {
+		err = s.listFacets(ctx, r, idx, q, out)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"links": []any{}, "facets": out})
+}
+
+// listFacets recounts the facets of multi-valued catalog fields (keyword,
+// theme) one value at a time over the datasets the query matches.
+func (s *Server) listFacets(ctx context.Context, r *http.Request, idx *catalog.Dataset, q *odsql.Query, groups []facetGroup) error {
+	var matched []*catalog.Dataset
+	loaded := false
+	for i, g := range groups {
+		if _, ok := app.ListFacet(g.Name, nil); !ok {
+			continue
+		}
+		if !loaded {
+			var err error
+			if matched, err = s.matchedDatasets(ctx, r, idx, q); err != nil {
+				return err
+			}
+			loaded = true
+		}
+		counts, _ := app.ListFacet(g.Name, matched)
+		groups[i].Facets = sortedFacets(counts)
+		markStates(groups[i].Facets, g.Name, q)
+	}
+	return nil
+}
+
+func (s *Server) matchedDatasets(ctx context.Context, r *http.Request, idx *catalog.Dataset, q *odsql.Query) ([]*catalog.Dataset, error) {
+	mq := *q
+	mq.Select, _ = odsql.ParseSelect("dataset_id")
+	mq.GroupBy, mq.OrderBy, mq.Limit, mq.Offset = nil, nil, -1, 0
+	rows, err := s.app.Store.Query(ctx, idx, &mq)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*catalog.Dataset
+	for {
+		row, err := rows.Next()
+		if err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if d, err := s.app.Dataset(ctx, principal(r), row[0].(string)); err == nil {
+			out = append(out, d)
+		}
+	}
+}
+
+// sortedFacets orders counts as the SQL facets are: most frequent first.
+func sortedFacets(counts map[string]int64) []records.FacetValue {
+	out := make([]records.FacetValue, 0, len(counts))
+	for v, n := range counts {
+		out = append(out, records.FacetValue{Name: v, Value: v, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
 }
 
 // handleCatalogExport exports the catalog index (one row per visible dataset).

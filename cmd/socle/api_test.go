@@ -47,12 +47,16 @@ func TestAPIScenarios(t *testing.T) {
 		{"csv export with options", base + "/exports/csv?delimiter=,&with_bom=false&quote_all=true", 200, []string{`"espece","hauteur"`}},
 		{"catalog lists it", "/api/explore/v2.1/catalog/datasets?where=dataset_id%3D%22arbres%22", 200, []string{`"total_count":1`, `"dataset_id":"arbres"`}},
 		{"catalog facets", "/api/explore/v2.1/catalog/facets?facet=features", 200, []string{`"value":"geo"`}},
+		{"catalog refine on one keyword", "/api/explore/v2.1/catalog/datasets?refine=keyword:patrimoine%20naturel", 200, []string{`"total_count":1`}},
+		{"catalog refine on one theme", "/api/explore/v2.1/catalog/datasets?refine=theme:REGI", 200, []string{`"total_count":1`}},
+		{"catalog exclude a theme", "/api/explore/v2.1/catalog/datasets?exclude=theme:ENVI", 200, []string{`"total_count":0`}},
+		{"catalog keyword facet counts each keyword", "/api/explore/v2.1/catalog/facets?facet=keyword", 200, []string{`"value":"patrimoine naturel","count":1`, `"value":"arbres","count":1`}},
 		{"health", "/healthz", 200, []string{`"status":"ok"`}},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
 			e.t = t
-			e.mustRun("import", "--dataset", "arbres", csvPath)
+			e.mustRun("import", "--dataset", "arbres", "--keywords", "arbres, patrimoine naturel", "--themes", "ENVI,REGI", csvPath)
 			e.start()
 			for _, s := range scenarios {
 				t.Run(s.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,6 +95,56 @@ func (s *sliceSource) Next() (catalog.Row, error) {
 	return s.rows[s.i-1], nil
 }
 
+// listFields are the catalog fields holding several values per dataset.
+// The index stores them joined, so refine and exclude on them are applied
+// here, value by value, rather than as text equality in SQL.
+var listFields = map[string]func(*catalog.Dataset) []string{
+	"keyword": func(d *catalog.Dataset) []string { return d.Meta.Keywords },
+	"theme":   func(d *catalog.Dataset) []string { return d.Meta.Themes },
+}
+
+// ListFacet counts the values of a multi-valued catalog field (keyword,
+// theme) over datasets; ok is false for other fields.
+func ListFacet(field string, ds []*catalog.Dataset) (map[string]int64, bool) {
+	get, ok := listFields[field]
+	if !ok {
+		return nil, false
+	}
+	counts := map[string]int64{}
+	for _, d := range ds {
+		for _, v := range get(d) {
+			counts[v]++
+		}
+	}
+	return counts, true
+}
+
+// applyListRefines removes from q the refines and excludes on list fields
+// and applies them to ds.
+func applyListRefines(q *odsql.Query, ds []*catalog.Dataset) []*catalog.Dataset {
+	keep := func(rs []odsql.Refine, want bool) []odsql.Refine {
+		var rest []odsql.Refine
+		for _, r := range rs {
+			get, ok := listFields[r.Facet]
+			if !ok {
+				rest = append(rest, r)
+				continue
+			}
+			out := ds[:0:0]
+			for _, d := range ds {
+				if slices.Contains(get(d), r.Value) == want {
+					out = append(out, d)
+				}
+			}
+			ds = out
+		}
+		return rest
+	}
+	q.Refine = keep(q.Refine, true)
+	q.Exclude = keep(q.Exclude, false)
+	return ds
+}
+
 // CatalogQuery restricts q to the datasets p may see and returns the
 // catalog index dataset to run it on.
 func (a *App) CatalogQuery(ctx context.Context, p auth.Principal, q *odsql.Query) (*catalog.Dataset, error) {
@@ -101,6 +152,7 @@ func (a *App) CatalogQuery(ctx context.Context, p auth.Principal, q *odsql.Query
 	if err != nil {
 		return nil, err
 	}
+	visible = applyListRefines(q, visible)
 	ids := make([]string, 0, len(visible))
 	for _, d := range visible {
 		ids = append(ids, strconv.Quote(d.ID))
