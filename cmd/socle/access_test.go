@@ -49,6 +49,7 @@ func TestRestrictedDatasetsDoNotExistForOthers(t *testing.T) {
 					t.Errorf("steward GET %s: %d, want 200: %s", p, code, body)
 				}
 			}
+			assertAudited(t, e, steward, "secret")
 			if code, _, _ := e.get(base, revoked); code != 401 {
 				t.Errorf("revoked key: %d, want 401", code)
 			}
@@ -119,5 +120,43 @@ func assertCatalogHides(t *testing.T, e *env, key, id string) {
 				t.Errorf("key %q: facet counts a restricted dataset: %s", key, fmt.Sprint(v))
 			}
 		}
+	}
+}
+
+// assertAudited checks that the reads of a non-public dataset were logged
+// with who read how many records, and that the audit log is not public.
+func assertAudited(t *testing.T, e *env, key, id string) {
+	t.Helper()
+	if code, _, _ := e.get("/api/socle/v1/audit", ""); code != 401 {
+		t.Errorf("anonymous audit read: %d, want 401", code)
+	}
+	var log struct {
+		Results []struct {
+			Actor, Action, Target string
+			Records               int64
+		}
+	}
+	e.getJSON("/api/socle/v1/audit?target="+id, key, 200, &log)
+	actions := map[string]int64{}
+	for _, r := range log.Results {
+		if r.Target != id {
+			t.Errorf("audit filter returned %s", r.Target)
+		}
+		if r.Actor == "steward" {
+			actions[r.Action] += r.Records
+		}
+	}
+	if actions["records.read"] < 2 || actions["records.export"] < 2 {
+		t.Errorf("reads and exports by the steward not audited with their counts: %v", actions)
+	}
+	if _, ok := actions["dataset.read"]; !ok {
+		t.Errorf("metadata read not audited: %v", actions)
+	}
+	found := false
+	for _, r := range log.Results {
+		found = found || (r.Action == "dataset.import" && r.Records == 2)
+	}
+	if !found {
+		t.Errorf("the import is not in the audit log: %+v", log.Results)
 	}
 }
