@@ -33,6 +33,7 @@ func TestAPIScenarios(t *testing.T) {
 		{"refine on boolean", base + "/records?refine=remarquable:true", 200, []string{`"total_count":2`}},
 		{"exclude", base + "/records?exclude=espece:and", 200, []string{`"total_count":3`}},
 		{"facets", base + "/facets?facet=remarquable&facet=plante_le", 200, []string{`"name":"remarquable"`, `"value":"true"`, `"name":"1950"`}},
+		{"default facets: booleans, dates, repeated categories", base + "/facets", 200, []string{`"name":"remarquable"`, `"name":"plante_le"`}},
 		{"lang and timezone accepted", base + "/records?lang=fr&timezone=Europe/Paris&select=year(plante_le)%20as%20y&order_by=y", 200, []string{`"y":1890`}},
 		{"syntax error names its position", base + "/records?where=hauteur%20%3E%3E%203", 400, []string{`"error_code":"ODSQLError"`, "position"}},
 		{"unknown field", base + "/records?select=nope", 400, []string{`unknown field`}},

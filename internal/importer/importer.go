@@ -109,6 +109,7 @@ func analyse(req Request, sum *Summary) (*plan, error) {
 
 func inferPass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 	in := ingest.NewInferrer(pl.header, pl.info.Delimiter)
+	facets := newFacetTracker(pl.header)
 	var n int64
 	for {
 		cells, err := r.Next()
@@ -118,10 +119,12 @@ func inferPass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 			return readError(err)
 		}
 		in.Add(cells)
+		facets.add(cells)
 		n++
 		progress(req, "analyse", n)
 	}
 	pl.fields = in.Fields()
+	facets.mark(pl.fields)
 	for _, w := range in.Warnings() {
 		sum.Warnings = append(sum.Warnings, fmt.Sprintf("line %d, %s: %s", w.Line, w.Field, w.Message))
 	}
@@ -131,6 +134,7 @@ func inferPass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 func validatePass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 	v := tableschema.NewValidator(req.Schema, tableschema.Options{})
 	report := &tableschema.Report{Encoding: pl.info.Encoding, Delimiter: string(pl.info.Delimiter)}
+	facets := newFacetTracker(pl.header)
 	report.Errors = append(report.Errors, v.Header(pl.header)...)
 	var n int64
 	for {
@@ -141,6 +145,7 @@ func validatePass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 			return readError(err)
 		}
 		n++
+		facets.add(cells)
 		_, rowErrs := v.Row(int(n)+1, cells)
 		report.Errors = append(report.Errors, rowErrs...)
 		progress(req, "analyse", n)
@@ -156,6 +161,7 @@ func validatePass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 	report.Valid = len(report.Errors) == 0
 	sum.Report = report
 	pl.fields = req.Schema.CatalogFields()
+	facets.mark(pl.fields)
 	if len(pl.keys) == 0 {
 		for _, k := range req.Schema.PrimaryKey {
 			pl.keys = append(pl.keys, catalog.NormalizeName(k))
