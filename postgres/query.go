@@ -102,8 +102,13 @@ func (db *DB) Count(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (i
 	if err != nil {
 		return 0, err
 	}
+	countSQL, args := c.CountSQL, c.CountArgs
+	if c.AllRows {
+		// The version's row count was recorded at load: no full scan.
+		countSQL, args = `SELECT records FROM dataset_versions WHERE table_name = $1`, []any{s.table}
+	}
 	var n int64
-	if err := s.tx.QueryRow(ctx, c.CountSQL, c.CountArgs...).Scan(&n); err != nil {
+	if err := s.tx.QueryRow(ctx, countSQL, args...).Scan(&n); err != nil {
 		return 0, queryError(err)
 	}
 	return n, nil

@@ -69,8 +69,13 @@ func (db *DB) Count(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (i
 	if err != nil {
 		return 0, err
 	}
+	countSQL, args := c.CountSQL, c.CountArgs
+	if c.AllRows {
+		// The version's row count was recorded at load: no full scan.
+		countSQL, args = `SELECT records FROM dataset_versions WHERE table_name = ?`, []any{table}
+	}
 	var n int64
-	if err := tx.QueryRowContext(ctx, c.CountSQL, c.CountArgs...).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, countSQL, args...).Scan(&n); err != nil {
 		return 0, queryError(err)
 	}
 	return n, nil

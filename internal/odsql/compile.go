@@ -57,6 +57,9 @@ type Compiled struct {
 	CursorCols int
 	CountSQL   string // SELECT count(*) …: total_count (number of groups with group_by)
 	CountArgs  []any
+	// AllRows is true when the query neither filters nor groups: its count
+	// is the table's row count, which engines know without a scan.
+	AllRows bool
 }
 
 // frag is a compiled SQL fragment with its arguments, in text order.
@@ -197,6 +200,7 @@ func (c *compiler) compile(q *Query, table string) *Compiled {
 	if c.grouped {
 		return c.compileGrouped(q, table, where)
 	}
+
 	cols := c.selectCols(q)
 	c.clause = "order_by"
 	c.aliases = selectAliases(q.Select)
@@ -233,7 +237,9 @@ func (c *compiler) compile(q *Query, table string) *Compiled {
 	if len(where) > 0 {
 		count = cat(count, " WHERE ", join(where, " AND "))
 	}
-	return c.finish(full, count, cols, len(orderExprs)+1)
+	out := c.finish(full, count, cols, len(orderExprs)+1)
+	out.AllRows = len(where) == 0
+	return out
 }
 
 func dirSQL(desc bool) string {
