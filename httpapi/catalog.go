@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/socle/socle/internal/app"
@@ -92,6 +93,7 @@ func (s *Server) handleCatalogFacets(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	refined := slices.Clone(q.Refine) // CatalogQuery consumes list refines
 	idx, err := s.app.CatalogQuery(ctx, principal(r), q)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -99,7 +101,7 @@ func (s *Server) handleCatalogFacets(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.facets(ctx, idx, q, v["facet"])
 	if err == nil {
-		err = s.listFacets(ctx, r, idx, q, out)
+		err = s.listFacets(ctx, r, idx, q, refined, out)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
@@ -110,7 +112,7 @@ func (s *Server) handleCatalogFacets(w http.ResponseWriter, r *http.Request) {
 
 // listFacets recounts the facets of multi-valued catalog fields (keyword,
 // theme) one value at a time over the datasets the query matches.
-func (s *Server) listFacets(ctx context.Context, r *http.Request, idx *catalog.Dataset, q *odsql.Query, groups []facetGroup) error {
+func (s *Server) listFacets(ctx context.Context, r *http.Request, idx *catalog.Dataset, q *odsql.Query, refined []odsql.Refine, groups []facetGroup) error {
 	var matched []*catalog.Dataset
 	loaded := false
 	for i, g := range groups {
@@ -126,7 +128,7 @@ func (s *Server) listFacets(ctx context.Context, r *http.Request, idx *catalog.D
 		}
 		counts, _ := app.ListFacet(g.Name, matched)
 		groups[i].Facets = sortedFacets(counts)
-		markStates(groups[i].Facets, g.Name, q)
+		markStates(groups[i].Facets, g.Name, &odsql.Query{Refine: refined})
 	}
 	return nil
 }
@@ -197,14 +199,17 @@ func (s *Server) handleCatalogExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rows.Close()
-	ew, err := export.NewWriter(format, w, rows.Columns(), opts)
+	hw := &headerWriter{w: w, ct: format.ContentType(), name: "catalog." + format.Extension()}
+	ew, err := export.NewWriter(format, hw, rows.Columns(), opts)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", format.ContentType())
-	w.Header().Set("Content-Disposition", `attachment; filename="catalog.`+format.Extension()+`"`)
 	if _, err := copyRows(ew, rows); err != nil {
 		s.logger.Error("catalog export interrupted", "err", err)
+		panic(http.ErrAbortHandler) // a reset, not a truncated file that looks whole
+	}
+	if !hw.began {
+		hw.begin()
 	}
 }

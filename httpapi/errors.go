@@ -64,7 +64,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		s.logger.Debug("request refused", "path", r.URL.Path, "kind", k.String(), "err", err)
 	}
-	writeJSON(w, status(k), odsError{ErrorCode: odsErrorCode(k), Message: errs.Message(err)})
+	code := errs.CodeOf(err)
+	if code == "" {
+		code = odsErrorCode(k)
+	}
+	writeJSON(w, status(k), odsError{ErrorCode: code, Message: errs.Message(err)})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

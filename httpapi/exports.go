@@ -35,46 +35,61 @@ func (s *Server) handleExportList(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleExport streams a whole dataset (or its filtered part): no page caps.
+// Exports are bounded in number instead: each holds a database reader for
+// as long as the client reads.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), s.limits.ExportTimeout)
-	defer cancel()
-	started := false
-	ew := &headerWriter{w: w, start: func() { started = true }}
-	n, err := Export(ctx, s.app, principal(r), r.PathValue("id"), r.PathValue("format"), r.URL.Query(), ew)
-	if err != nil && !started {
-		s.writeError(w, r, err)
+	select {
+	case s.exports <- struct{}{}:
+		defer func() { <-s.exports }()
+	default:
+		w.Header().Set("Retry-After", "30")
+		s.writeError(w, r, errs.E(errs.Unavailable, "too many exports in progress; try again shortly"))
 		return
 	}
-	if err != nil {
-		// Headers are gone: the truncated body is all the client gets, so log.
+	ctx, cancel := context.WithTimeout(r.Context(), s.limits.ExportTimeout)
+	defer cancel()
+	hw := &headerWriter{w: w}
+	n, err := Export(ctx, s.app, principal(r), r.PathValue("id"), r.PathValue("format"), r.URL.Query(), hw)
+	switch {
+	case err != nil && !hw.began:
+		s.writeError(w, r, err)
+	case err != nil:
+		// The status is sent: reset the connection so that the client sees
+		// a broken transfer, never a complete-looking truncated file.
 		s.logger.Error("export interrupted", "dataset", r.PathValue("id"), "rows", n, "err", err)
+		panic(http.ErrAbortHandler)
+	case !hw.began:
+		hw.begin() // an empty export still gets its download headers
 	}
 }
 
-// headerWriter sets the download headers on the first write, once the
-// export is known to start.
+// headerWriter sets the download headers when the export starts writing.
 type headerWriter struct {
 	w     http.ResponseWriter
-	start func()
 	ct    string
 	name  string
 	began bool
 }
 
+func (h *headerWriter) begin() {
+	h.began = true
+	h.w.Header().Set("Content-Type", h.ct)
+	h.w.Header().Set("Content-Disposition", `attachment; filename="`+h.name+`"`)
+	h.w.WriteHeader(http.StatusOK)
+}
+
 func (h *headerWriter) Write(p []byte) (int, error) {
 	if !h.began {
-		h.began = true
-		h.start()
-		h.w.Header().Set("Content-Type", h.ct)
-		h.w.Header().Set("Content-Disposition", `attachment; filename="`+h.name+`"`)
+		h.begin()
 	}
 	return h.w.Write(p)
 }
 
 // Export writes dataset id in format to w with the ODS export parameters of
 // v (where, select, order_by, group_by, limit, refine, exclude, CSV options).
-// It is shared by the HTTP endpoint and the CLI.
-func Export(ctx context.Context, a *app.App, p auth.Principal, id, formatName string, v url.Values, w io.Writer) (int64, error) {
+// It is shared by the HTTP endpoint and the CLI. Reads of non-public data
+// are audited with the number of rows actually written, interrupted or not.
+func Export(ctx context.Context, a *app.App, p auth.Principal, id, formatName string, v url.Values, w io.Writer) (n int64, err error) {
 	format, opts, err := exportOptions(formatName, v)
 	if err != nil {
 		return 0, err
@@ -101,13 +116,16 @@ func Export(ctx context.Context, a *app.App, p auth.Principal, id, formatName st
 	opts.Title = d.Meta.Title
 	ew, err := export.NewWriter(format, w, rows.Columns(), opts)
 	if err != nil {
-		return 0, errs.Wrap(errs.Invalid, err, "cannot export %s as %s: %v", d.ID, format, err)
+		return 0, err
 	}
-	n, err := copyRows(ew, rows)
-	if err == nil {
-		a.AuditRead(ctx, p, d, "records.export", n)
-	}
-	return n, err
+	defer func() {
+		action := "records.export"
+		if err != nil {
+			action = "records.export.interrupted"
+		}
+		a.AuditRead(ctx, p, d, action, n)
+	}()
+	return copyRows(ew, rows)
 }
 
 // copyRows writes every row to ew and closes it.

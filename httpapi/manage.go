@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -67,7 +69,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	sum, err := importer.Import(r.Context(), s.app, p, req)
 	if err == nil {
-		err = s.app.RefreshCatalog(r.Context())
+		s.refreshCatalog(r.Context())
 	}
 	if err != nil {
 		if sum != nil && sum.Report != nil && !sum.Report.Valid {
@@ -115,11 +117,11 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (string, error) {
 	return path, nil
 }
 
-// metadataUpdate is the body of PUT /api/socle/v1/datasets/{id}: the
-// fields present replace the current ones.
+// metadataUpdate is the body of PUT /api/socle/v1/datasets/{id}. It is a
+// merge: the keys present replace the current values, the others stay.
 type metadataUpdate struct {
-	Access *catalog.Access   `json:"access"`
-	Meta   *catalog.Metadata `json:"meta"`
+	Access *catalog.Access `json:"access"`
+	Meta   json.RawMessage `json:"meta"`
 }
 
 func (s *Server) handleUpdateDataset(w http.ResponseWriter, r *http.Request) {
@@ -144,17 +146,20 @@ func (s *Server) handleUpdateDataset(w http.ResponseWriter, r *http.Request) {
 		d.Access = *u.Access
 	}
 	if u.Meta != nil {
-		u.Meta.TableSchemaJSON = d.Meta.TableSchemaJSON // set by imports only
-		d.Meta = *u.Meta
+		schema := d.Meta.TableSchemaJSON // set by imports only
+		mdec := json.NewDecoder(bytes.NewReader(u.Meta))
+		mdec.DisallowUnknownFields()
+		if err := mdec.Decode(&d.Meta); err != nil {
+			s.writeError(w, r, errs.Wrap(errs.Invalid, err, "invalid metadata: %v", err))
+			return
+		}
+		d.Meta.TableSchemaJSON = schema
 	}
 	if err := s.app.UpdateDataset(r.Context(), p, d); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.app.RefreshCatalog(r.Context()); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	s.refreshCatalog(r.Context())
 	writeJSON(w, http.StatusOK, toODSDataset(d, baseURL(r)))
 }
 
@@ -169,11 +174,17 @@ func (s *Server) handleRestore(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.app.RefreshCatalog(r.Context()); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	s.refreshCatalog(r.Context())
 	writeJSON(w, http.StatusOK, map[string]string{"status": "restored"})
+}
+
+// refreshCatalog rebuilds the catalog index after a change that is already
+// published: a failure is logged, not reported as the change failing (the
+// index is rebuilt at the next change and at start-up).
+func (s *Server) refreshCatalog(ctx context.Context) {
+	if err := s.app.RefreshCatalog(context.WithoutCancel(ctx)); err != nil {
+		s.logger.Error("catalog index refresh failed", "err", err)
+	}
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
@@ -184,6 +195,10 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	if !p.Is(auth.RoleAdmin, auth.RoleSteward) {
 		s.writeError(w, r, errs.E(errs.Forbidden, "the audit log is for admins and stewards"))
+		return
+	}
+	if err := s.app.FlushAudit(r.Context()); err != nil {
+		s.writeError(w, r, errs.Wrap(errs.Unavailable, err, "audit log busy"))
 		return
 	}
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))

@@ -13,6 +13,11 @@ import (
 	"github.com/socle/socle/internal/odsql"
 )
 
+// restError is a bad parameter, with Opendatasoft's error code for it.
+func restError(format string, args ...any) error {
+	return errs.WithCode(errs.Invalid, "InvalidRESTParameterError", format, args...)
+}
+
 // ODS limits on /records, kept for compatibility.
 const (
 	defaultLimit    = 10
@@ -20,6 +25,8 @@ const (
 	maxWindow       = 10000
 	maxGroupByLimit = 20000
 	maxParamLen     = 8 << 10
+	maxRepeats      = 50 // of one parameter (where, refine, facet…)
+	maxFacets       = 20 // facets computed by one request
 )
 
 // queryMode tells parseQuery which limits apply.
@@ -33,16 +40,19 @@ const (
 // parseQuery turns ODS query parameters into an odsql.Query.
 func parseQuery(v url.Values, mode queryMode) (*odsql.Query, error) {
 	for k, vals := range v {
+		if len(vals) > maxRepeats {
+			return nil, restError("parameter %s is repeated more than %d times", k, maxRepeats)
+		}
 		for _, s := range vals {
 			if len(s) > maxParamLen {
-				return nil, errs.E(errs.Invalid, "parameter %s is too long", k)
+				return nil, restError("parameter %s is too long", k)
 			}
 		}
 	}
 	q := &odsql.Query{Timezone: v.Get("timezone")}
 	if q.Timezone != "" {
-		if _, err := time.LoadLocation(q.Timezone); err != nil {
-			return nil, errs.E(errs.Invalid, "unknown timezone %q", q.Timezone)
+		if _, err := time.LoadLocation(q.Timezone); err != nil || q.Timezone == "Local" {
+			return nil, restError("unknown timezone %q", q.Timezone)
 		}
 	}
 	var err error
@@ -99,7 +109,7 @@ func intParam(v url.Values, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, errs.E(errs.Invalid, "%s must be an integer, got %q", name, s)
+		return 0, restError("%s must be an integer, got %q", name, s)
 	}
 	return n, nil
 }
@@ -118,12 +128,12 @@ func applyLimits(q *odsql.Query, v url.Values, mode queryMode) error {
 		return err
 	}
 	if offset < 0 {
-		return errs.E(errs.Invalid, "offset must be positive")
+		return restError("offset must be positive")
 	}
 	q.Limit, q.Offset = limit, offset
 	if mode == modeExport {
 		if limit < -1 {
-			return errs.E(errs.Invalid, "limit must be -1 (all) or positive")
+			return restError("limit must be -1 (all) or positive")
 		}
 		return nil
 	}
@@ -132,10 +142,10 @@ func applyLimits(q *odsql.Query, v url.Values, mode queryMode) error {
 		max, window = maxGroupByLimit, maxGroupByLimit
 	}
 	if limit < 0 || limit > max {
-		return errs.E(errs.Invalid, "limit must be between 0 and %d", max)
+		return restError("limit must be between 0 and %d", max)
 	}
 	if offset+limit > window {
-		return errs.E(errs.Invalid, "offset + limit must not exceed %d: use the \"next\" link or an export to go further", window)
+		return restError("offset + limit must not exceed %d: use the \"next\" link or an export to go further", window)
 	}
 	return nil
 }

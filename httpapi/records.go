@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/socle/socle/internal/catalog"
@@ -23,6 +24,9 @@ type recordsPage struct {
 }
 
 func (s *Server) handleDataset(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.limits.QueryTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
 	d, err := s.app.Dataset(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -68,16 +72,14 @@ func (s *Server) recordsPage(ctx context.Context, r *http.Request, q *odsql.Quer
 	if d.Version == 0 {
 		return page, nil // a dataset with no data yet has no records
 	}
-	if page.TotalCount, err = s.app.Store.Count(ctx, d, q); err != nil {
-		return nil, err
-	}
 	limit := q.Limit
 	q.Limit = limit + 1
-	rows, err := s.app.Store.Query(ctx, d, q)
+	rows, total, err := s.app.Store.Page(ctx, d, q)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	page.TotalCount = total
 	var last *odsql.Cursor
 	for len(page.Results) < limit {
 		row, err := rows.Next()
@@ -89,11 +91,23 @@ func (s *Server) recordsPage(ctx context.Context, r *http.Request, q *odsql.Quer
 		page.Results = append(page.Results, rowObject(rows.Columns(), row))
 		last = rows.Cursor()
 	}
-	if _, err := rows.Next(); err == nil && last != nil && limit > 0 {
-		page.Next = nextURL(r, v, encodeCursor(last, v))
+	if _, err := rows.Next(); err == nil && limit > 0 {
+		page.Next = s.next(r, v, q, limit, last)
 	}
 	s.app.AuditRead(ctx, p, d, "records.read", int64(len(page.Results)))
 	return page, nil
+}
+
+// next links the following page: by keyset cursor for records, by offset
+// for groups (which have no stable row identity), within the group window.
+func (s *Server) next(r *http.Request, v url.Values, q *odsql.Query, limit int, last *odsql.Cursor) string {
+	if last != nil {
+		return nextURL(r, v, "cursor", encodeCursor(last, v))
+	}
+	if offset := q.Offset + limit; offset+limit <= maxGroupByLimit {
+		return nextURL(r, v, "offset", strconv.Itoa(offset))
+	}
+	return ""
 }
 
 func rowObject(cols []catalog.Field, row catalog.Row) map[string]any {
@@ -104,15 +118,16 @@ func rowObject(cols []catalog.Field, row catalog.Row) map[string]any {
 	return m
 }
 
-// nextURL is the current URL with the cursor set and the offset dropped.
-func nextURL(r *http.Request, v url.Values, cursor string) string {
+// nextURL is the current URL with the cursor or the offset set (and the
+// API key dropped: a link must not carry a secret).
+func nextURL(r *http.Request, v url.Values, key, value string) string {
 	n := url.Values{}
 	for k, vals := range v {
 		if k != "offset" && k != "cursor" && k != "apikey" {
 			n[k] = vals
 		}
 	}
-	n.Set("cursor", cursor)
+	n.Set(key, value)
 	return baseURL(r) + r.URL.Path + "?" + n.Encode()
 }
 
@@ -126,6 +141,9 @@ func baseURL(r *http.Request) string {
 }
 
 func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.limits.QueryTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
 	p := principal(r)
 	d, err := s.app.Dataset(r.Context(), p, r.PathValue("id"))
 	if err != nil {
@@ -167,6 +185,7 @@ func (s *Server) handleFacets(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.app.AuditRead(ctx, principal(r), d, "records.facets", 0)
 	writeJSON(w, http.StatusOK, map[string]any{"links": []any{}, "facets": out})
 }
 
@@ -194,6 +213,13 @@ func (s *Server) facets(ctx context.Context, d *catalog.Dataset, q *odsql.Query,
 				names = append(names, f.Name)
 			}
 		}
+	}
+	if len(names) > maxRepeats {
+		return nil, restError("parameter facet is repeated more than %d times", maxRepeats)
+	}
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
+	if len(names) > maxFacets {
+		return nil, restError("at most %d facets per request", maxFacets)
 	}
 	out := []facetGroup{}
 	if d.Version == 0 {

@@ -23,22 +23,25 @@ type Limits struct {
 	ExportTimeout time.Duration // per export stream
 	MaxURL        int           // bytes of a request URL
 	MaxUpload     int64         // bytes of an uploaded file
+	MaxExports    int           // exports streaming at once
 }
 
 // DefaultLimits are the limits of a production server.
-var DefaultLimits = Limits{QueryTimeout: 30 * time.Second, ExportTimeout: 30 * time.Minute, MaxURL: 16 << 10, MaxUpload: 1 << 30}
+var DefaultLimits = Limits{QueryTimeout: 30 * time.Second, ExportTimeout: 30 * time.Minute, MaxURL: 16 << 10, MaxUpload: 1 << 30, MaxExports: 4}
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	app    *app.App
-	logger *slog.Logger
-	limits Limits
-	mux    *http.ServeMux
+	app     *app.App
+	logger  *slog.Logger
+	limits  Limits
+	mux     *http.ServeMux
+	exports chan struct{} // a token per running export
 }
 
 // New builds the server and its routes.
 func New(a *app.App, logger *slog.Logger, limits Limits) *Server {
-	s := &Server{app: a, logger: logger, limits: limits, mux: http.NewServeMux()}
+	s := &Server{app: a, logger: logger, limits: limits, mux: http.NewServeMux(),
+		exports: make(chan struct{}, max(1, limits.MaxExports))}
 	s.routes()
 	return s
 }
@@ -56,12 +59,54 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.Path = strings.TrimRight(r.URL.Path, "/")
 		r.URL.RawPath = ""
 	}
+	if strings.HasPrefix(r.URL.Path, "/api/explore/") && cors(w, r) {
+		return
+	}
+	// Handler only looks the route up; ServeHTTP below routes again so
+	// that path values are set.
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.unrouted(w, r)
+		return
+	}
 	p, err := s.authenticate(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	s.mux.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
+}
+
+// cors opens the read-only Explore API to browser applications of any
+// origin, as Opendatasoft does: reusers' web apps call it directly. No
+// cookie is ever honoured there, so this grants nothing a script could not
+// already do. It answers preflight requests itself and reports so.
+func cors(w http.ResponseWriter, r *http.Request) bool {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "Content-Disposition")
+	if r.Method != http.MethodOptions {
+		return false
+	}
+	h.Set("Access-Control-Allow-Methods", "GET, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Accept")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+// unrouted answers requests no route takes, in the API's JSON error shape:
+// 405 when the path exists for another method, else 404.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && m != r.Method {
+			w.Header().Set("Allow", m)
+			writeJSON(w, http.StatusMethodNotAllowed, odsError{ErrorCode: "MethodNotAllowed", Message: "method " + r.Method + " is not allowed here"})
+			return
+		}
+	}
+	s.writeError(w, r, errs.E(errs.NotFound, "no such endpoint: %s", r.URL.Path))
 }
 
 func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {

@@ -13,13 +13,9 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// queryTimeout bounds every read query.
-const queryTimeout = 30 * time.Second
 
 // DB is an open Socle PostgreSQL database.
 type DB struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,7 +46,7 @@ func (s *snapshot) begin(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
-	if _, err := s.tx.Exec(ctx, fmt.Sprintf(`SET LOCAL statement_timeout = %d`, queryTimeout.Milliseconds())); err != nil {
+	if _, err := s.tx.Exec(ctx, fmt.Sprintf(`SET LOCAL statement_timeout = %d`, statementTimeout(ctx).Milliseconds())); err != nil {
 		return fmt.Errorf("statement timeout: %w", err)
 	}
 	var fields []byte
@@ -57,6 +58,17 @@ func (s *snapshot) begin(ctx context.Context, id string) error {
 		return fmt.Errorf("current version of %s: %w", id, err)
 	}
 	return json.Unmarshal(fields, &s.fields)
+}
+
+// statementTimeout is the time left before ctx's deadline, so that the
+// server stops work the client will no longer wait for. The HTTP layer sets
+// a deadline per kind of request (long for exports); without one (a CLI
+// export of a large table) there is no limit: 0 disables it.
+func statementTimeout(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return max(time.Until(dl), time.Millisecond)
+	}
+	return 0
 }
 
 // end rolls the transaction back and returns the connection to the pool.
@@ -74,21 +86,38 @@ func (s *snapshot) end() error {
 
 // Query streams the rows of q over the dataset's current version.
 func (db *DB) Query(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (records.Rows, error) {
+	rows, _, err := db.records(ctx, ds, q, false)
+	return rows, err
+}
+
+// Page is Query plus the total count, from one snapshot.
+func (db *DB) Page(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (records.Rows, int64, error) {
+	return db.records(ctx, ds, q, true)
+}
+
+func (db *DB) records(ctx context.Context, ds *catalog.Dataset, q *odsql.Query, withTotal bool) (records.Rows, int64, error) {
 	s, err := db.snapshot(ctx, ds.ID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c, err := odsql.Compile(q, s.fields, s.table, odsql.Postgres)
 	if err != nil {
 		s.end()
-		return nil, err
+		return nil, 0, err
+	}
+	var total int64
+	if withTotal {
+		if total, err = s.count(ctx, c); err != nil {
+			s.end()
+			return nil, 0, err
+		}
 	}
 	rs, err := s.tx.Query(ctx, c.SQL, c.Args...)
 	if err != nil {
 		s.end()
-		return nil, queryError(err)
+		return nil, 0, queryError(err)
 	}
-	return newRows(rs, c, s.end), nil
+	return newRows(rs, c, s.end), total, nil
 }
 
 // Count returns how many rows or groups q matches.
@@ -102,9 +131,14 @@ func (db *DB) Count(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (i
 	if err != nil {
 		return 0, err
 	}
+	return s.count(ctx, c)
+}
+
+// count runs c's count query, or reads the version's recorded row count
+// when the query neither filters nor groups (no full scan).
+func (s *snapshot) count(ctx context.Context, c *odsql.Compiled) (int64, error) {
 	countSQL, args := c.CountSQL, c.CountArgs
 	if c.AllRows {
-		// The version's row count was recorded at load: no full scan.
 		countSQL, args = `SELECT records FROM dataset_versions WHERE table_name = $1`, []any{s.table}
 	}
 	var n int64

@@ -41,21 +41,13 @@ func (db *DB) snapshot(ctx context.Context, id string) (*sql.Tx, string, []catal
 
 // Query streams the rows of q over the dataset's current version.
 func (db *DB) Query(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (records.Rows, error) {
-	tx, table, fields, err := db.snapshot(ctx, ds.ID)
-	if err != nil {
-		return nil, err
-	}
-	c, err := odsql.Compile(q, fields, table, odsql.SQLite)
-	if err != nil {
-		tx.Rollback()
-		return nil, err
-	}
-	rows, err := tx.QueryContext(ctx, c.SQL, c.Args...)
-	if err != nil {
-		tx.Rollback()
-		return nil, queryError(err)
-	}
-	return sqlrows.New(rows, c, fromSQL, tx.Rollback), nil
+	rows, _, err := db.query(ctx, ds, q, false)
+	return rows, err
+}
+
+// Page is Query plus the total count, from one snapshot.
+func (db *DB) Page(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (records.Rows, int64, error) {
+	return db.query(ctx, ds, q, true)
 }
 
 // Count returns how many rows or groups q matches.
@@ -69,9 +61,39 @@ func (db *DB) Count(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (i
 	if err != nil {
 		return 0, err
 	}
+	return count(ctx, tx, c, table)
+}
+
+func (db *DB) query(ctx context.Context, ds *catalog.Dataset, q *odsql.Query, withTotal bool) (records.Rows, int64, error) {
+	tx, table, fields, err := db.snapshot(ctx, ds.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := odsql.Compile(q, fields, table, odsql.SQLite)
+	if err != nil {
+		tx.Rollback()
+		return nil, 0, err
+	}
+	var total int64
+	if withTotal {
+		if total, err = count(ctx, tx, c, table); err != nil {
+			tx.Rollback()
+			return nil, 0, err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, c.SQL, c.Args...)
+	if err != nil {
+		tx.Rollback()
+		return nil, 0, queryError(err)
+	}
+	return sqlrows.New(rows, c, fromSQL, tx.Rollback), total, nil
+}
+
+// count runs c's count query, or reads the version's recorded row count
+// when the query neither filters nor groups (no full scan).
+func count(ctx context.Context, tx *sql.Tx, c *odsql.Compiled, table string) (int64, error) {
 	countSQL, args := c.CountSQL, c.CountArgs
 	if c.AllRows {
-		// The version's row count was recorded at load: no full scan.
 		countSQL, args = `SELECT records FROM dataset_versions WHERE table_name = ?`, []any{table}
 	}
 	var n int64

@@ -67,7 +67,7 @@ func seedOrgs(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Store.Close()
+	defer a.Close()
 	for _, o := range []*catalog.Organization{
 		{ID: "metropole", Name: "Métropole", Kind: catalog.OrgMetropolis},
 		{ID: "partenaire", Name: "Partenaire", Kind: catalog.OrgPartner},

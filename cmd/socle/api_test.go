@@ -52,6 +52,11 @@ func TestAPIScenarios(t *testing.T) {
 		{"catalog refine on one theme", "/api/explore/v2.1/catalog/datasets?refine=theme:REGI", 200, []string{`"total_count":1`}},
 		{"catalog exclude a theme", "/api/explore/v2.1/catalog/datasets?exclude=theme:ENVI", 200, []string{`"total_count":0`}},
 		{"catalog keyword facet counts each keyword", "/api/explore/v2.1/catalog/facets?facet=keyword", 200, []string{`"value":"patrimoine naturel","count":1`, `"value":"arbres","count":1`}},
+		{"group pages link the next by offset", base + "/records?group_by=espece&limit=2", 200, []string{`"next":`, `offset=2`}},
+		{"too many facets", base + "/facets?" + strings.Repeat("facet=espece&", 60), 400, []string{`InvalidRESTParameterError`}},
+		{"limit errors carry the REST code", base + "/records?limit=abc", 400, []string{`"error_code":"InvalidRESTParameterError"`}},
+		{"unknown route answers JSON", "/api/explore/v2.1/nope", 404, []string{`"error_code":"NotFound"`}},
+		{"empty export still downloads", base + "/exports/jsonl?where=hauteur%3E1000", 200, nil},
 		{"health", "/healthz", 200, []string{`"status":"ok"`}},
 	}
 	for _, e := range engines(t) {
@@ -59,6 +64,28 @@ func TestAPIScenarios(t *testing.T) {
 			e.t = t
 			e.mustRun("import", "--dataset", "arbres", "--keywords", "arbres, patrimoine naturel", "--themes", "ENVI,REGI", csvPath)
 			e.start()
+			t.Run("wrong method answers JSON 405", func(t *testing.T) {
+				code, body := e.post("POST", base+"/records", "", nil)
+				if code != 405 || !strings.Contains(string(body), "MethodNotAllowed") {
+					t.Errorf("%d %s", code, body)
+				}
+			})
+			t.Run("CORS for browser apps", func(t *testing.T) {
+				_, _, h := e.get(base+"/records", "")
+				if h.Get("Access-Control-Allow-Origin") != "*" {
+					t.Errorf("no CORS header: %v", h)
+				}
+				code, _ := e.post("OPTIONS", base+"/records", "", nil)
+				if code != 204 {
+					t.Errorf("preflight: %d", code)
+				}
+			})
+			t.Run("empty export has download headers", func(t *testing.T) {
+				_, _, h := e.get(base+"/exports/jsonl?where=hauteur%3E1000", "")
+				if !strings.Contains(h.Get("Content-Disposition"), "arbres.jsonl") {
+					t.Errorf("headers: %v", h)
+				}
+			})
 			for _, s := range scenarios {
 				t.Run(s.name, func(t *testing.T) {
 					code, body, _ := e.get(s.path, "")

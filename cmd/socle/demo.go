@@ -28,7 +28,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	defer a.Store.Close()
+	defer a.Close()
 	t := demo.New()
 	created, err := seedDemo(ctx, a, t)
 	if err != nil {

@@ -26,7 +26,7 @@ func TestDemoTerritory(t *testing.T) {
 				t.Fatalf("second seed must leave a populated database alone: %v %v", again, err)
 			}
 			key, _, err := a.CreateAPIKey(t.Context(), adminLogin(terr), "test")
-			a.Store.Close()
+			a.Close()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,7 +46,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer a.Store.Close()
+	defer a.Close()
 	w := bufio.NewWriterSize(stdout, 256<<10)
 	if _, err := httpapi.Export(ctx, a, app.System, *id, *format, v, w); err != nil {
 		return err

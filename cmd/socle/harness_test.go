@@ -127,7 +127,7 @@ func (e *env) start() {
 			done <- err
 			return
 		}
-		defer a.Store.Close()
+		defer a.Close()
 		limits := httpapi.DefaultLimits
 		limits.MaxUpload = testMaxUpload
 		done <- serve(ctx, a, "127.0.0.1:0", limits, quietLogger(), func(u string) { ready <- u })

@@ -69,13 +69,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer a.Store.Close()
+	defer a.Close()
 	bar := newProgress(stderr)
 	req.Progress = bar.update
 	sum, err := importer.Import(ctx, a, app.System, req)
 	bar.done()
 	if err == nil {
-		err = a.RefreshCatalog(ctx)
+		if rerr := a.RefreshCatalog(ctx); rerr != nil {
+			// The version is published; the index catches up at next start.
+			fmt.Fprintln(stderr, "warning: catalog index not refreshed:", rerr)
+		}
 	}
 	printSummary(stdout, stderr, sum, err, *asJSON)
 	if err != nil && sum != nil && sum.Report != nil && !sum.Report.Valid {

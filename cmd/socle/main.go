@@ -36,7 +36,10 @@ func commands() []command {
 		{"restore", "make a dataset's previous version current again", runRestore},
 		{"user", "manage users (user add)", runUser},
 		{"apikey", "manage API keys (apikey create|revoke)", runAPIKey},
-		{"version", "print the version", func(context.Context, []string, io.Writer, io.Writer) error { fmt.Println("socle", version); return nil }},
+		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
+			_, err := fmt.Fprintln(stdout, "socle", version)
+			return err
+		}},
 	}
 }
 

@@ -55,7 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer a.Store.Close()
+	defer a.Close()
 	return serve(ctx, a, f.addr, f.limits(), logger, func(url string) {
 		fmt.Fprintf(stdout, "Socle is serving on %s (engine %s)\n", url, a.Store.Engine())
 	})

@@ -89,6 +89,25 @@ func TestUploadsAreAtomicAndBounded(t *testing.T) {
 			if code, _, _ := e.get(records("comptages"), agent); code != 200 {
 				t.Errorf("internal dataset hidden from an agent: %d", code)
 			}
+			var ds struct {
+				Metas struct{ Default map[string]any } `json:"metas"`
+			}
+			e.getJSON("/api/explore/v2.1/catalog/datasets/comptages", key, 200, &ds)
+			if ds.Metas.Default["title"] != "Comptages vélo" || ds.Metas.Default["language"] != "fr" {
+				t.Errorf("metadata update is not a merge: %v", ds.Metas.Default)
+			}
+			if code, body := e.post("PUT", "/api/socle/v1/datasets/comptages", key, []byte(`{"meta":{"publisher":"partenaire"}}`)); code != 403 {
+				t.Errorf("a producer moved a dataset to another organization: %d %s", code, body)
+			}
+			if code, body := e.post("POST", "/api/socle/v1/datasets/autre/data?org=partenaire", key, good); code != 403 {
+				t.Errorf("a producer published for another organization: %d %s", code, body)
+			}
+			if code, body := e.post("POST", "/api/socle/v1/datasets/neuf/data", key, []byte("a;b\n1;2;3\n")); code != 400 {
+				t.Errorf("malformed first upload: %d %s", code, body)
+			}
+			if code, _, _ := e.get("/api/explore/v2.1/catalog/datasets/neuf", key); code != 404 {
+				t.Errorf("a refused first import left dataset neuf behind: %d", code)
+			}
 		})
 	}
 }

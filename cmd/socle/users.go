@@ -45,7 +45,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	defer a.Store.Close()
+	defer a.Close()
 	u := &auth.User{Login: *login, Name: *name, Role: auth.Role(*role), Org: *org}
 	if err := a.AddUser(ctx, u, password); err != nil {
 		return err
@@ -72,7 +72,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer a.Store.Close()
+	defer a.Close()
 	if args[0] == "revoke" {
 		if err := a.RevokeAPIKey(ctx, *key); err != nil {
 			return err
@@ -103,7 +103,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer a.Store.Close()
+	defer a.Close()
 	if err := a.Restore(ctx, app.System, *id, *version); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/socle/socle/internal/audit"
@@ -32,14 +33,74 @@ type App struct {
 	Logger *slog.Logger
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+
+	refreshMu sync.Mutex     // serialises catalog index rebuilds
+	reads     chan auditItem // read audits waiting to be written
+	readsDone chan struct{}
 }
 
-// New returns an App over store.
+// readQueue bounds the read audits waiting for the database. Reads are
+// logged asynchronously so that a long import, which holds SQLite's single
+// writer, does not stall every read of non-public data; when the queue is
+// full, readers wait (nothing is dropped).
+const readQueue = 4096
+
+// New returns an App over store and starts its audit writer; Close stops it.
 func New(store Store, logger *slog.Logger) *App {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &App{Store: store, Logger: logger, Now: func() time.Time { return time.Now().UTC() }}
+	a := &App{Store: store, Logger: logger, Now: func() time.Time { return time.Now().UTC() },
+		reads: make(chan auditItem, readQueue), readsDone: make(chan struct{})}
+	go a.writeReads()
+	return a
+}
+
+// auditItem is a queued read audit, or (flushed set) a barrier that is
+// released once everything queued before it is written.
+type auditItem struct {
+	e       *audit.Entry
+	flushed chan struct{}
+}
+
+func (a *App) writeReads() {
+	defer close(a.readsDone)
+	for it := range a.reads {
+		if it.flushed != nil {
+			close(it.flushed)
+			continue
+		}
+		e := it.e
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if err := a.Store.AppendAudit(ctx, e); err != nil {
+			a.Logger.Error("audit append failed", "action", e.Action, "target", e.Target, "actor", e.Actor, "err", err)
+		}
+		cancel()
+	}
+}
+
+// FlushAudit waits until the read audits queued so far are written, so
+// that whoever reads the audit log sees every read that happened before.
+func (a *App) FlushAudit(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case a.reads <- auditItem{flushed: done}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close writes the pending read audits, then closes the store.
+func (a *App) Close() error {
+	close(a.reads)
+	<-a.readsDone
+	return a.Store.Close()
 }
 
 // Audit appends an entry; a failure is logged, never hidden, and returned.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
@@ -38,14 +37,11 @@ var catalogFields = []catalog.Field{
 	{Name: "synthetic", Label: "Synthétique", Type: catalog.TypeBoolean},
 }
 
-// refreshMu serialises catalog index rebuilds.
-var refreshMu sync.Mutex
-
 // RefreshCatalog rebuilds the catalog index; call it after any change to
 // the catalog. The index is small (one row per dataset).
 func (a *App) RefreshCatalog(ctx context.Context) error {
-	refreshMu.Lock()
-	defer refreshMu.Unlock()
+	a.refreshMu.Lock()
+	defer a.refreshMu.Unlock()
 	all, err := a.Store.Datasets(ctx)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -103,6 +104,9 @@ func (a *App) prepareNew(ctx context.Context, p auth.Principal, d *catalog.Datas
 	if d.Meta.Publisher == "" && p.User != nil {
 		d.Meta.Publisher = p.User.Org
 	}
+	if err := checkPublisher(p, d.Meta.Publisher); err != nil {
+		return err
+	}
 	if d.Meta.Publisher != "" {
 		if _, err := a.Store.Organization(ctx, d.Meta.Publisher); err != nil {
 			return errs.Wrap(errs.Invalid, err, "unknown organization %q", d.Meta.Publisher)
@@ -113,6 +117,21 @@ func (a *App) prepareNew(ctx context.Context, p auth.Principal, d *catalog.Datas
 	}
 	now := a.Now()
 	d.Issued, d.Modified = now, now
+	return nil
+}
+
+// checkPublisher keeps producers to their own organization: only admins
+// and stewards publish in another's name.
+func checkPublisher(p auth.Principal, publisher string) error {
+	if p.User == nil || p.Is(auth.RoleAdmin, auth.RoleSteward) {
+		return nil
+	}
+	if p.User.Org == "" {
+		return errs.E(errs.Forbidden, "your account belongs to no organization: ask an administrator to set one before publishing")
+	}
+	if publisher != p.User.Org {
+		return errs.E(errs.Forbidden, "you may publish only for your organization %q", p.User.Org)
+	}
 	return nil
 }
 
@@ -127,6 +146,8 @@ func NewUID() string {
 }
 
 // UpdateDataset saves metadata and access of a dataset p may write.
+// Producers may not move a dataset to another organization, change who is
+// granted access to it, or change its synthetic label.
 func (a *App) UpdateDataset(ctx context.Context, p auth.Principal, d *catalog.Dataset) error {
 	cur, err := a.Dataset(ctx, p, d.ID)
 	if err != nil {
@@ -138,11 +159,36 @@ func (a *App) UpdateDataset(ctx context.Context, p auth.Principal, d *catalog.Da
 	if !d.Access.Valid() {
 		return errs.E(errs.Invalid, "unknown access level %q", d.Access)
 	}
+	if d.Meta.Title == "" {
+		return errs.E(errs.Invalid, "a dataset needs a title")
+	}
+	if !p.Is(auth.RoleAdmin, auth.RoleSteward) {
+		m, c := d.Meta, cur.Meta
+		if m.Publisher != c.Publisher || m.Synthetic != c.Synthetic ||
+			!slices.Equal(m.AllowedUsers, c.AllowedUsers) || !slices.Equal(m.AllowedOrgs, c.AllowedOrgs) {
+			return errs.E(errs.Forbidden, "only stewards change a dataset's publisher, grants or synthetic label")
+		}
+	}
+	if d.Meta.Publisher != cur.Meta.Publisher {
+		if _, err := a.Store.Organization(ctx, d.Meta.Publisher); err != nil {
+			return errs.Wrap(errs.Invalid, err, "unknown organization %q", d.Meta.Publisher)
+		}
+	}
 	d.Modified = a.Now()
 	if err := a.Store.UpdateDataset(ctx, d); err != nil {
 		return err
 	}
 	return a.Audit(ctx, p, "dataset.update", d.ID, 0, string(d.Access))
+}
+
+// DiscardNew deletes a dataset that EnsureDataset created for an import
+// that then failed, so that a refused file leaves no empty entry behind.
+func (a *App) DiscardNew(ctx context.Context, p auth.Principal, id string) {
+	if err := a.Store.DeleteDataset(ctx, id); err != nil && !errs.Is(err, errs.NotFound) {
+		a.Logger.Error("discard dataset of a failed import", "dataset", id, "err", err)
+		return
+	}
+	a.Audit(ctx, p, "dataset.discard", id, 0, "import failed")
 }
 
 // Restore makes a dataset's previous version current again.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/odsql"
@@ -24,9 +25,17 @@ func (a *App) Records(ctx context.Context, p auth.Principal, id string, q *odsql
 	return d, rows, nil
 }
 
-// AuditRead logs a read of n records of d when d is not public.
+// AuditRead logs a read of n records of d when d is not public. The entry
+// is queued for the audit writer (see readQueue).
 func (a *App) AuditRead(ctx context.Context, p auth.Principal, d *catalog.Dataset, action string, n int64) {
-	if d.Access != catalog.AccessPublic {
-		a.Audit(ctx, p, action, d.ID, n, string(d.Access))
+	if d.Access == catalog.AccessPublic {
+		return
+	}
+	e := &audit.Entry{Time: a.Now(), Actor: p.Login(), Action: action, Target: d.ID, Records: n, Detail: string(d.Access)}
+	select {
+	case a.reads <- auditItem{e: e}:
+	case <-ctx.Done():
+		// The request is gone; still record the read, synchronously.
+		a.Store.AppendAudit(context.WithoutCancel(ctx), e)
 	}
 }

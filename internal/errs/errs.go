@@ -50,6 +50,7 @@ func (k Kind) String() string {
 // Error is a classified error with a message safe for clients.
 type Error struct {
 	Kind    Kind
+	Code    string // optional machine-readable code for an API's error shape
 	Message string // safe to show to the caller
 	Err     error  // optional cause, for logs only
 }
@@ -95,3 +96,24 @@ func Message(err error) string {
 
 // Is reports whether err is of kind k.
 func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
+
+// WithCode returns an *Error of kind k carrying an API-specific code, e.g.
+// Opendatasoft's InvalidRESTParameterError.
+func WithCode(k Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: k, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the code of the first *Error in err's chain that has one.
+func CodeOf(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if e.Code != "" {
+			return e.Code
+		}
+		err = e.Err
+	}
+	return ""
+}

@@ -74,6 +74,9 @@ func Import(ctx context.Context, a *app.App, p auth.Principal, req Request) (*Su
 	sum.Created = created
 	ref, err := load(ctx, a, p, req, plan, ds)
 	if err != nil {
+		if created {
+			a.DiscardNew(context.WithoutCancel(ctx), p, ds.ID)
+		}
 		return sum, err
 	}
 	sum.Version, sum.Rows = ref.Version, ref.Records
@@ -173,11 +176,14 @@ func validatePass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 	return nil
 }
 
+// readError classifies a reading failure. The readers classify what they
+// understand; anything else (an I/O error) stays internal, so that its
+// text reaches the logs and the operator, not an API client.
 func readError(err error) error {
 	if errs.KindOf(err) != errs.Internal {
 		return err
 	}
-	return errs.Wrap(errs.Invalid, err, "cannot read the file: %v", err)
+	return fmt.Errorf("read the file: %w", err)
 }
 
 func progress(req Request, phase string, n int64) {

@@ -14,6 +14,9 @@ import (
 type Store interface {
 	// Query streams the rows of q. The caller must Close the result.
 	Query(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (Rows, error)
+	// Page is Query plus the total Count, both read from one snapshot so
+	// that a page and its total_count always describe the same version.
+	Page(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (Rows, int64, error)
 	// Count returns the number of rows (or groups) q matches, ignoring limit,
 	// offset and cursor.
 	Count(ctx context.Context, ds *catalog.Dataset, q *odsql.Query) (int64, error)
