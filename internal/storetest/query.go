@@ -76,6 +76,20 @@ func testQueries(t *testing.T, s Store) {
 	if n != 3 {
 		t.Errorf("count of groups = %d, want 3", n)
 	}
+	for where, want := range map[string]int64{"": 5, "n > 8": 3} {
+		rows, total, err := s.Page(ctx, ds, query(t, "name", where, "", "", 2))
+		must(t, err)
+		got := 0
+		for ; ; got++ {
+			if _, err := rows.Next(); err != nil {
+				break
+			}
+		}
+		rows.Close()
+		if total != want || got != 2 {
+			t.Errorf("page %q: total %d (want %d), %d rows (want 2)", where, total, want, got)
+		}
+	}
 	_, err = s.Query(ctx, ds, query(t, "", "nope = 1", "", "", 10))
 	wantKind(t, err, errs.Invalid)
 	_, err = s.Query(ctx, &catalog.Dataset{ID: "ghost"}, query(t, "", "", "", "", 10))
