@@ -15,7 +15,8 @@ demo: build
 # compat-deps installs the official Opendatasoft JavaScript client used by
 # the compatibility test (from the npm registry, pinned in package-lock.json).
 compat-deps:
-	@if command -v npm >/dev/null 2>&1; then cd compat/odsclient && npm ci --no-audit --no-fund --loglevel=error; fi
+	@if command -v npm >/dev/null 2>&1; then cd compat/odsclient && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the interoperability tests will be skipped"; fi
 
 vet:
 	$(GO) vet ./...

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -200,6 +201,11 @@ func queryError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		(errors.As(err, &pe) && pe.Code == "57014") { // query_canceled: statement_timeout
 		return errs.Wrap(errs.Unavailable, err, "query took too long")
+	}
+	// Class 22 (data exception: overflow, division, invalid values) and
+	// 54001 (statement too complex) are the query's fault, not the server's.
+	if errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || pe.Code == "54001") {
+		return errs.Wrap(errs.Invalid, err, "the query cannot be computed: %s", pe.Message)
 	}
 	return fmt.Errorf("query: %w", err)
 }

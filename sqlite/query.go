@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
@@ -148,6 +149,14 @@ func (db *DB) Record(ctx context.Context, ds *catalog.Dataset, id int64) (catalo
 func queryError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return errs.Wrap(errs.Unavailable, err, "query took too long")
+	}
+	// Arithmetic a query asked for but SQLite cannot do is the query's
+	// fault, not the server's.
+	msg := err.Error()
+	for _, m := range []string{"integer overflow", "too large", "Expression tree is too large", "too many terms"} {
+		if strings.Contains(msg, m) {
+			return errs.Wrap(errs.Invalid, err, "the query cannot be computed: %s", m)
+		}
 	}
 	return fmt.Errorf("query: %w", err)
 }

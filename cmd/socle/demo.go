@@ -34,6 +34,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := revokeDemoKeys(ctx, a, adminLogin(t)); err != nil {
+		return err
+	}
 	key, _, err := a.CreateAPIKey(ctx, adminLogin(t), "demo")
 	if err != nil {
 		return err
@@ -41,6 +44,27 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return serve(ctx, a, f.addr, f.limits(), logger, func(url string) {
 		printDemo(stdout, url, t, key, created, f.data)
 	})
+}
+
+// revokeDemoKeys revokes the keys earlier demo runs printed: only their
+// hashes are stored, so each run prints a fresh one instead.
+func revokeDemoKeys(ctx context.Context, a *app.App, login string) error {
+	u, err := a.Store.UserByLogin(ctx, login)
+	if err != nil {
+		return err
+	}
+	keys, err := a.Store.APIKeys(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.Label == "demo" && k.RevokedAt == nil {
+			if err := a.Store.RevokeAPIKey(ctx, k.ID, a.Now()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func adminLogin(t *demo.Territory) string {

@@ -45,6 +45,20 @@ func engines(t *testing.T) []*env {
 	return out
 }
 
+// needTool skips a test whose third-party reader is missing, unless
+// SOCLE_REQUIRE_INTEROP is set (CI sets it): there, a missing reader is a
+// failure, so that green CI always means the interoperability checks ran.
+func needTool(t *testing.T, what, hint string, ok bool) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("SOCLE_REQUIRE_INTEROP") != "" {
+		t.Fatalf("%s is missing and SOCLE_REQUIRE_INTEROP is set: %s", what, hint)
+	}
+	t.Skipf("%s is missing: %s", what, hint)
+}
+
 // pgSchemaDSN returns a DSN on a fresh schema dropped at the end of the test.
 func pgSchemaDSN(t *testing.T, base string) string {
 	t.Helper()

@@ -28,12 +28,9 @@ func writeInterop(t *testing.T) string {
 // TestParquetReadByDuckDB reads Socle's Parquet export with DuckDB.
 func TestParquetReadByDuckDB(t *testing.T) {
 	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed")
-	}
-	if _, err := os.Stat("../../compat/odsclient/node_modules/@duckdb/node-api"); err != nil {
-		t.Skip("run `make compat-deps` (part of `make test`) to install DuckDB")
-	}
+	needTool(t, "node", "install Node.js", err == nil)
+	_, err = os.Stat("../../compat/odsclient/node_modules/@duckdb/node-api")
+	needTool(t, "DuckDB (@duckdb/node-api)", "run `make compat-deps` (part of `make test`)", err == nil)
 	src := writeInterop(t)
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
@@ -83,9 +80,7 @@ func TestParquetReadByDuckDB(t *testing.T) {
 // TestGeoJSONReadByGDAL reads Socle's GeoJSON export with GDAL's ogr2ogr.
 func TestGeoJSONReadByGDAL(t *testing.T) {
 	ogr, err := exec.LookPath("ogr2ogr")
-	if err != nil {
-		t.Skip("GDAL (gdal-bin) is not installed; .ci/run installs it")
-	}
+	needTool(t, "GDAL's ogr2ogr", "apt-get install gdal-bin (.ci/run does)", err == nil)
 	src := writeInterop(t)
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {

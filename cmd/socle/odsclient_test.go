@@ -13,12 +13,9 @@ import (
 // compares its answers with the same computations done here on the source.
 func TestOfficialODSClient(t *testing.T) {
 	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the ODS client compatibility test needs it")
-	}
-	if _, err := os.Stat("../../compat/odsclient/node_modules/@opendatasoft/api-client"); err != nil {
-		t.Skip("run `make compat-deps` (part of `make test`) to install @opendatasoft/api-client")
-	}
+	needTool(t, "node", "install Node.js", err == nil)
+	_, err = os.Stat("../../compat/odsclient/node_modules/@opendatasoft/api-client")
+	needTool(t, "@opendatasoft/api-client", "run `make compat-deps` (part of `make test`)", err == nil)
 	src := readSource(t, somme)
 	col := map[string]int{}
 	for i, h := range src[0] {

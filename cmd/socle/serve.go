@@ -45,6 +45,9 @@ func parseServe(name string, args []string, stderr io.Writer) (*serveFlags, erro
 	return &f, nil
 }
 
+// shutdownGrace is how long in-flight requests may finish after SIGTERM.
+const shutdownGrace = 30 * time.Second
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f, err := parseServe("serve", args, stderr)
 	if err != nil {
@@ -71,7 +74,12 @@ func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, 
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
+	// Requests run under a context that shutdown cancels once the grace
+	// period is over, so that long exports stop and release the store.
+	reqCtx, stopRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRequests()
 	srv := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
 		Handler:           httpapi.New(a, logger, limits),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads
@@ -88,10 +96,13 @@ func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, 
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		logger.Warn("requests still running after the grace period: interrupting them", "err", err)
+		stopRequests()
+		srv.Close()
 	}
-	return nil
+	<-errc // Serve has returned
+	return a.FlushAudit(context.Background())
 }

@@ -98,11 +98,15 @@ func NormalizeName(label string) string {
 	if s[0] >= '0' && s[0] <= '9' {
 		s = "f_" + s
 	}
-	if len(s) > 60 {
-		s = s[:60]
+	if len(s) > maxNameLen {
+		s = strings.TrimRight(s[:maxNameLen], "_")
 	}
 	return s
 }
+
+// maxNameLen keeps a field's storage columns (a geo point adds "__lat",
+// a duplicate "_NN") within PostgreSQL's 63-byte identifier limit.
+const maxNameLen = 52
 
 // UniqueNames normalizes labels and suffixes duplicates with _2, _3… so that
 // every field name of a dataset is distinct.
@@ -113,7 +117,7 @@ func UniqueNames(labels []string) []string {
 		base := NormalizeName(l)
 		name := base
 		for n := 2; seen[name] || reserved(name); n++ {
-			name = base + "_" + itoa(n)
+			name = base + "_" + itoa(n) // within the limit: base is ≤ 52 bytes
 		}
 		seen[name] = true
 		out[i] = name
