@@ -1,6 +1,7 @@
 package odsql
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -25,14 +26,18 @@ func (c *compiler) call(x *Call) frag {
 	switch x.Name {
 	case "year", "month", "day", "hour", "minute", "second":
 		c.arity(x, 1, 1)
-		return c.datePart(x.Name, c.dateArg(x.Args[0]))
+		f := c.datePart(x.Name, c.dateArg(x.Args[0]))
+		f.bound = datePartBound
+		return f
 	case "lower", "upper":
 		c.arity(x, 1, 1)
 		f := c.textArg(x.Args[0])
 		return typed(cat(x.Name, "(", f, ")"), catalog.TypeText)
 	case "length":
 		c.arity(x, 1, 1)
-		return c.toBigint(cat("length(", c.textArg(x.Args[0]), ")"))
+		f := c.toBigint(cat("length(", c.textArg(x.Args[0]), ")"))
+		f.bound = lengthBound
+		return f
 	case "ifnull", "coalesce":
 		c.arity(x, 2, -1)
 		return c.coalesce(x)
@@ -59,7 +64,9 @@ func (c *compiler) call(x *Call) frag {
 			}
 			seed = lit.Int % 2147483648
 		}
-		return typed(cat(`(("_id" * 1103515245 + `, c.param(seed, catalog.TypeInt), ") % 2147483648)"), catalog.TypeInt)
+		f := typed(cat(`(("_id" * 1103515245 + `, c.param(seed, catalog.TypeInt), ") % 2147483648)"), catalog.TypeInt)
+		f.bound = 2147483648
+		return f
 	case "search", "suggest":
 		return c.search(x)
 	case "startswith":
@@ -72,10 +79,7 @@ func (c *compiler) call(x *Call) frag {
 	case "in_bbox":
 		return c.inBBox(x)
 	case "range":
-		if !c.groupCtx {
-			c.fail(x.P, "range() is only allowed in group_by")
-		}
-		return c.rangeKey(x)
+		c.fail(x.P, "range() is only allowed in group_by, as a whole item")
 	}
 	c.fail(x.P, "unknown or unsupported function %s()", x.Name)
 	return frag{}
@@ -282,7 +286,16 @@ func (c *compiler) coalesce(x *Call) frag {
 			}
 		}
 	}
-	return typed(cat("COALESCE(", join(fs, ", "), ")"), t)
+	out := typed(cat("COALESCE(", join(fs, ", "), ")"), t)
+	if t == catalog.TypeInt {
+		for _, f := range fs {
+			if f.typ == catalog.TypeInt && f.bound == 0 {
+				return out
+			}
+			out.bound = math.Max(out.bound, f.bound)
+		}
+	}
+	return out
 }
 
 // now evaluates now(days=-7, …) at compile time, in the query's zone.
@@ -341,20 +354,20 @@ func (c *compiler) aggregate(x *Call) frag {
 		c.aggs = append(c.aggs, f)
 		c.aggCanon[canon] = i
 	}
-	return frag{sql: `g."_a` + strconv.Itoa(i) + `"`, typ: f.typ, agg: true}
+	return frag{sql: `g."_a` + strconv.Itoa(i) + `"`, typ: f.typ, agg: true, bound: f.bound}
 }
 
 func (c *compiler) aggregateSQL(x *Call) frag {
 	if x.Name == "count" {
 		c.arity(x, 0, 1)
 		if len(x.Args) == 0 {
-			return frag{sql: "count(*)", typ: catalog.TypeInt}
+			return frag{sql: "count(*)", typ: catalog.TypeInt, bound: countBound}
 		}
 		if _, ok := x.Args[0].(*Star); ok {
 			if x.Distinct {
 				c.fail(x.P, "count(distinct *) is not supported")
 			}
-			return frag{sql: "count(*)", typ: catalog.TypeInt}
+			return frag{sql: "count(*)", typ: catalog.TypeInt, bound: countBound}
 		}
 		f := c.expr(x.Args[0])
 		if f.typ == catalog.TypeGeoPoint {
@@ -364,19 +377,21 @@ func (c *compiler) aggregateSQL(x *Call) frag {
 		if x.Distinct {
 			d = "DISTINCT "
 		}
-		return typed(cat("count(", d, f, ")"), catalog.TypeInt)
+		out := typed(cat("count(", d, f, ")"), catalog.TypeInt)
+		out.bound = countBound
+		return out
 	}
 	switch x.Name {
 	case "sum", "avg":
+		// Both are doubles, also over ints: a sum of 64-bit integers can
+		// overflow them (SQLite raises "integer overflow", PostgreSQL
+		// "bigint out of range" when its numeric sum is cast back).
 		c.arity(x, 1, 1)
 		f := c.numArg(x.Args[0])
-		if x.Name == "avg" || f.typ == catalog.TypeDouble {
-			if c.d.pg() {
-				return typed(cat("CAST(", x.Name, "(", f, ") AS double precision)"), catalog.TypeDouble)
-			}
-			return typed(cat(x.Name, "(", c.toDouble(f), ")"), catalog.TypeDouble)
+		if c.d.pg() {
+			return typed(cat("CAST(", x.Name, "(", f, ") AS double precision)"), catalog.TypeDouble)
 		}
-		return c.toBigint(cat("sum(", f, ")"))
+		return typed(cat(x.Name, "(", c.toDouble(f), ")"), catalog.TypeDouble)
 	case "min", "max":
 		c.arity(x, 1, 1)
 		f := c.expr(x.Args[0])

@@ -19,7 +19,7 @@ type Query struct {
 	Exclude []Refine
 	Limit   int // < 0: no limit (exports)
 	Offset  int // rows to skip
-	// Timezone is an IANA name, "" = UTC. It applies to date functions,
+	// Timezone is an IANA name, "" = UTC; "Local" is refused. It applies to date functions,
 	// date literals without offset, and date refines on datetimes.
 	Timezone string
 	// After asks for the rows strictly after this position in the
@@ -71,6 +71,10 @@ type frag struct {
 	lon  *frag    // geo_point_2d: the longitude column
 	lit  *Literal // set when the fragment is an uncoerced literal
 	agg  bool     // contains an aggregate
+	// bound, when non-zero, is a known bound on the magnitude of an int
+	// value: |value| <= bound. Zero means unknown (an int field can hold
+	// any 64-bit value). Integer arithmetic stays integer only within it.
+	bound float64
 }
 
 // Pseudo types of expressions that are no field type.
@@ -117,12 +121,25 @@ func join(fs []frag, sep string) frag {
 
 func typed(f frag, t catalog.FieldType) frag { f.typ = t; return f }
 
+// balanced joins fs with the associative operator op ("AND", "OR") as a
+// balanced tree, so that long lists stay shallow in the engine's parser.
+func balanced(fs []frag, op string) frag {
+	if len(fs) == 1 {
+		return fs[0]
+	}
+	m := len(fs) / 2
+	return cat("(", balanced(fs[:m], op), " ", op, " ", balanced(fs[m:], op), ")")
+}
+
 type groupKey struct {
 	canon string
 	alias string
 	text  string
-	f     frag // inner expression
+	f     frag // inner expression, the "_kN" column the query groups by
 	typ   catalog.FieldType
+	// label, for range() keys, renders the inner value, a number that
+	// sorts as the ranges do, as the key's output text "[10, 20[".
+	label func(inner frag) frag
 }
 
 type compiler struct {
@@ -140,7 +157,6 @@ type compiler struct {
 	inAgg    bool
 	noAgg    bool // where, refine: aggregates are errors
 	aliases  map[string]Expr
-	groupCtx bool // compiling a group_by item: range() allowed
 }
 
 func (c *compiler) fail(pos int, format string, args ...any) {
@@ -157,7 +173,7 @@ func newCompiler(q *Query, fields []catalog.Field, d Dialect) (*compiler, error)
 	}
 	c.loc = loadZone(c.tz)
 	if c.loc == nil {
-		return nil, (&ParseError{Param: "timezone", Msg: fmt.Sprintf("unknown time zone %q", q.Timezone)}).wrap()
+		return nil, (&ParseError{Param: "timezone", Msg: fmt.Sprintf("unknown timezone %q", q.Timezone)}).wrap()
 	}
 	return c, nil
 }
@@ -225,7 +241,7 @@ func (c *compiler) compile(q *Query, table string) *Compiled {
 		conds = append(append([]frag{}, where...), c.cursorCond(q.After, orderExprs, desc, idCol))
 	}
 	if len(conds) > 0 {
-		body = cat(body, " WHERE ", join(conds, " AND "))
+		body = cat(body, " WHERE ", balanced(conds, "AND"))
 	}
 	var order []frag
 	for i, f := range orderExprs {
@@ -235,7 +251,7 @@ func (c *compiler) compile(q *Query, table string) *Compiled {
 	full := cat("SELECT ", join(list, ", "), body, " ORDER BY ", join(order, ", "), c.limitSQL(q))
 	count := cat("SELECT count(*) FROM ", quoteTable(table))
 	if len(where) > 0 {
-		count = cat(count, " WHERE ", join(where, " AND "))
+		count = cat(count, " WHERE ", balanced(where, "AND"))
 	}
 	out := c.finish(full, count, cols, len(orderExprs)+1)
 	out.AllRows = len(where) == 0
@@ -262,7 +278,16 @@ func (c *compiler) limitSQL(q *Query) string {
 	return s
 }
 
+// maxArgs bounds the placeholders of one statement, well below SQLite's
+// 32,766 and PostgreSQL's 65,535: repeated where= parameters, long IN
+// lists and keyset cursors over many order_by items add up.
+const maxArgs = 20000
+
 func (c *compiler) finish(full, count frag, cols []outCol, cursorCols int) *Compiled {
+	if len(full.args) > maxArgs || len(count.args) > maxArgs {
+		c.clause = "query"
+		c.fail(0, "query too complex (more than %d values)", maxArgs)
+	}
 	out := &Compiled{
 		SQL:        numberPlaceholders(full.sql, c.d),
 		Args:       full.args,

@@ -1,6 +1,7 @@
 package odsql
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +87,12 @@ func (c *compiler) expr(e Expr) frag {
 		if !f.typ.Numeric() {
 			c.fail(x.P, "cannot negate a value of type %s", f.typ)
 		}
-		return typed(cat("(-", f, ")"), f.typ)
+		if f.typ == catalog.TypeInt && f.bound == 0 {
+			f = c.toDouble(f) // -(-2^63) does not fit in 64 bits
+		}
+		out := typed(cat("(-", f, ")"), f.typ)
+		out.bound = f.bound
+		return out
 	case *Binary:
 		switch x.Op {
 		case "+", "-", "*", "/":
@@ -111,6 +117,7 @@ func (c *compiler) literal(x *Literal) frag {
 		f = c.param(x.Str, catalog.TypeText)
 	case LitInt:
 		f = c.param(x.Int, catalog.TypeInt)
+		f.bound = math.Max(1, math.Abs(float64(x.Int)))
 	case LitFloat:
 		f = c.param(x.Float, catalog.TypeDouble)
 	case LitBool:
@@ -255,14 +262,49 @@ func (c *compiler) arith(x *Binary) frag {
 	if !lf.typ.Numeric() || !rf.typ.Numeric() {
 		c.fail(x.P, "operator %s needs numbers, got %s and %s", x.Op, lf.typ, rf.typ)
 	}
-	t := catalog.TypeInt
-	if lf.typ == catalog.TypeDouble || rf.typ == catalog.TypeDouble {
-		t = catalog.TypeDouble
-	}
 	if x.Op == "/" {
 		return typed(cat("(", c.toDouble(lf), " / NULLIF(", rf, ", 0))"), catalog.TypeDouble)
 	}
-	return typed(cat("(", lf, " ", x.Op, " ", rf, ")"), t)
+	if lf.typ == catalog.TypeInt && rf.typ == catalog.TypeInt {
+		if b := intBound(x.Op, lf.bound, rf.bound); b > 0 {
+			f := typed(cat("(", lf, " ", x.Op, " ", rf, ")"), catalog.TypeInt)
+			f.bound = b
+			return f
+		}
+		lf = c.toDouble(lf)
+	}
+	return typed(cat("(", lf, " ", x.Op, " ", rf, ")"), catalog.TypeDouble)
+}
+
+// maxIntBound is the largest magnitude an integer expression may reach and
+// still be computed as an integer: well inside 64 bits, so that rounding in
+// the float64 bound arithmetic cannot hide an overflow.
+const maxIntBound = 1 << 62
+
+// Known bounds of integer functions: date parts (PostgreSQL dates reach
+// year 5874897), length() (both engines cap strings near 2^30 bytes) and
+// count() (no table holds 2^48 rows).
+const (
+	datePartBound = 1e7
+	lengthBound   = 1 << 31
+	countBound    = 1 << 48
+)
+
+// intBound returns the bound on l op r for operands bounded by lb and rb,
+// or 0 when an operand is unbounded or the result could exceed maxIntBound:
+// the operation must then be computed as a double.
+func intBound(op string, lb, rb float64) float64 {
+	if lb == 0 || rb == 0 {
+		return 0
+	}
+	b := lb + rb
+	if op == "*" {
+		b = lb * rb
+	}
+	if b > maxIntBound {
+		return 0
+	}
+	return b
 }
 
 func (c *compiler) toDouble(f frag) frag {

@@ -45,7 +45,7 @@ func (c *compiler) compileFacet(q *Query, table, name string, limit int) *Compil
 		c.fail(0, "field %q of type %s cannot be a facet", name, f.Type)
 	}
 	conds := append(append([]frag{}, where...), cat(col, " IS NOT NULL"))
-	inner := cat(" FROM ", quoteTable(table), " WHERE ", join(conds, " AND "), " GROUP BY 1")
+	inner := cat(" FROM ", quoteTable(table), " WHERE ", balanced(conds, "AND"), " GROUP BY 1")
 	full := cat("SELECT ", value, ` AS "value", count(*) AS "count"`, inner)
 	if isDate {
 		full = cat(full, " ORDER BY 1 ASC")

@@ -91,9 +91,15 @@ func parseStored(value string) (t time.Time, isDate bool, ok bool) {
 	return t.UTC(), false, true
 }
 
+// loadZone resolves an IANA time zone name, "" being UTC. It refuses
+// "Local", the server's own zone, which the two engines would read
+// differently.
 func loadZone(tz string) *time.Location {
 	if tz == "" || tz == "UTC" {
 		return time.UTC
+	}
+	if tz == "Local" {
+		return nil
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {

@@ -20,17 +20,24 @@ func (c *compiler) compileGrouped(q *Query, table string, where []frag) *Compile
 	c.grouped = false
 	c.noAgg = true
 	for _, g := range q.GroupBy {
-		c.groupCtx = true
-		f := c.expr(g.Expr)
-		c.groupCtx = false
-		switch f.typ {
+		k := groupKey{canon: g.Expr.String(), alias: g.Alias, text: g.Text}
+		if call, ok := g.Expr.(*Call); ok && call.Name == "range" {
+			k.f, k.label = c.rangeKey(call)
+		} else {
+			k.f = c.expr(g.Expr)
+		}
+		switch k.f.typ {
 		case catalog.TypeGeoPoint, catalog.TypeGeoShape, typGeom, typQuantity:
-			c.fail(g.Pos, "cannot group by a value of type %s", f.typ)
+			c.fail(g.Pos, "cannot group by a value of type %s", k.f.typ)
 		}
-		if f.typ == typNull {
-			f.typ = catalog.TypeText
+		if k.f.typ == typNull {
+			k.f.typ = catalog.TypeText
 		}
-		c.keys = append(c.keys, groupKey{canon: g.Expr.String(), alias: g.Alias, text: g.Text, f: f, typ: f.typ})
+		k.typ = k.f.typ
+		if k.label != nil {
+			k.typ = catalog.TypeText
+		}
+		c.keys = append(c.keys, k)
 	}
 	c.noAgg = false
 	c.grouped = true
@@ -70,13 +77,18 @@ func (c *compiler) compileGrouped(q *Query, table string, where []frag) *Compile
 	c.aliases = selectAliases(q.Select)
 	var order []frag
 	for _, o := range q.OrderBy {
-		f := c.expr(o.Expr)
-		c.orderable(f, o.Pos)
+		var f frag
+		if i, ok := c.orderKey(o.Expr); ok {
+			f = c.innerRef(i) // range keys sort by number, not as text
+		} else {
+			f = c.expr(o.Expr)
+			c.orderable(f, o.Pos)
+		}
 		order = append(order, cat(f, dirSQL(o.Desc)))
 	}
 	if len(q.OrderBy) == 0 {
 		for i := range c.keys {
-			order = append(order, cat(c.keyRef(i), " ASC NULLS LAST"))
+			order = append(order, cat(c.innerRef(i), " ASC NULLS LAST"))
 		}
 	}
 
@@ -92,7 +104,7 @@ func (c *compiler) compileGrouped(q *Query, table string, where []frag) *Compile
 	}
 	from := cat(" FROM ", quoteTable(table))
 	if len(where) > 0 {
-		from = cat(from, " WHERE ", join(where, " AND "))
+		from = cat(from, " WHERE ", balanced(where, "AND"))
 	}
 	groupBy := frag{}
 	if len(positions) > 0 {
@@ -115,32 +127,63 @@ func (c *compiler) compileGrouped(q *Query, table string, where []frag) *Compile
 	return c.finish(full, count, cols, 0)
 }
 
-func (c *compiler) keyRef(i int) frag {
-	return frag{sql: `g."_k` + strconv.Itoa(i) + `"`, typ: c.keys[i].typ}
+// innerRef is the i-th group key's column of the inner query.
+func (c *compiler) innerRef(i int) frag {
+	k := c.keys[i]
+	return frag{sql: `g."_k` + strconv.Itoa(i) + `"`, typ: k.f.typ, bound: k.f.bound}
 }
 
-// groupRef resolves e to a group key: same canonical text, or the key's
+// keyRef is the i-th group key's value as the outer query outputs it.
+func (c *compiler) keyRef(i int) frag {
+	if c.keys[i].label != nil {
+		return c.keys[i].label(c.innerRef(i))
+	}
+	return c.innerRef(i)
+}
+
+// keyIndex resolves e to a group key: same canonical text, or the key's
 // alias.
-func (c *compiler) groupRef(e Expr) (frag, bool) {
+func (c *compiler) keyIndex(e Expr) (int, bool) {
 	canon := e.String()
 	id, isIdent := e.(*Ident)
 	for i, k := range c.keys {
 		if k.canon == canon || isIdent && k.alias != "" && k.alias == id.Name {
-			return c.keyRef(i), true
+			return i, true
 		}
 	}
-	return frag{}, false
+	return 0, false
+}
+
+func (c *compiler) groupRef(e Expr) (frag, bool) {
+	i, ok := c.keyIndex(e)
+	if !ok {
+		return frag{}, false
+	}
+	return c.keyRef(i), true
+}
+
+// orderKey resolves an order_by item to a range() group key, directly or
+// through a select alias.
+func (c *compiler) orderKey(e Expr) (int, bool) {
+	i, ok := c.keyIndex(e)
+	if id, isIdent := e.(*Ident); !ok && isIdent && c.aliases[id.Name] != nil {
+		i, ok = c.keyIndex(c.aliases[id.Name])
+	}
+	return i, ok && c.keys[i].label != nil
 }
 
 var calendarUnits = map[string]bool{"year": true, "month": true, "week": true, "day": true, "hour": true, "minute": true, "second": true}
 
 // rangeKey compiles range(f, width), range(f, *, b1, b2, *) and
-// range(date_f, 1 unit).
-func (c *compiler) rangeKey(x *Call) frag {
+// range(date_f, 1 unit). Numeric ranges group by a number that sorts as
+// the ranges do (the bucket's index) and return the function that renders
+// it as the "[lo, hi[" label; calendar ranges group by the period's start,
+// which sorts right as it is.
+func (c *compiler) rangeKey(x *Call) (frag, func(frag) frag) {
 	c.arity(x, 2, -1)
 	f := c.expr(x.Args[0])
 	if lit, ok := x.Args[1].(*Literal); ok && len(x.Args) == 2 && lit.Kind == LitQuantity {
-		return c.calendarRange(f, lit, x)
+		return c.calendarRange(f, lit, x), nil
 	}
 	if !f.typ.Numeric() {
 		c.fail(x.Args[0].Pos(), "range() needs a number or a date, got %s", f.typ)
@@ -164,6 +207,8 @@ func (c *compiler) calendarRange(f frag, lit *Literal, x *Call) frag {
 		c.fail(lit.P, "a date has no %s", lit.Unit)
 	}
 	if !c.d.pg() {
+		// The stored layouts are fixed width and zero-padded: text order
+		// is time order.
 		tz := c.param("", catalog.TypeText)
 		if f.typ == catalog.TypeDateTime {
 			tz = c.tzParam()
@@ -176,45 +221,50 @@ func (c *compiler) calendarRange(f frag, lit *Literal, x *Call) frag {
 	return typed(cat("(date_trunc('", lit.Unit, "', ", f, " AT TIME ZONE ", c.tzParam(), ") AT TIME ZONE ", c.tzParam(), ")"), f.typ)
 }
 
-// widthRange buckets numbers into [n*w, (n+1)*w[ labelled "[10, 20[".
-func (c *compiler) widthRange(f frag, we Expr) frag {
+// widthRange buckets numbers into [n*w, (n+1)*w[ labelled "[10, 20[". It
+// groups by n = floor(f / w), computed as a double so that no value or
+// width can overflow an integer.
+func (c *compiler) widthRange(f frag, we Expr) (frag, func(frag) frag) {
 	w := c.numberLit(we)
 	if w <= 0 {
 		c.fail(we.Pos(), "range width must be positive")
 	}
-	var n frag // floor(f / w), an integer
 	q := cat("(", c.toDouble(f), " / ", c.param(w, catalog.TypeDouble), ")")
+	var n frag
 	if c.d.pg() {
-		n = cat("CAST(floor", q, " AS bigint)")
+		n = cat("floor", q)
 	} else {
-		n = cat("(CAST(", q, " AS INTEGER) - (", q, " < CAST(", q, " AS INTEGER)))")
+		// SQLite may lack floor(). Doubles of magnitude 2^52 and more are
+		// integers already; below, truncate and step down for negatives.
+		n = cat("(CASE WHEN abs", q, " >= 4503599627370496.0 THEN ", q,
+			" ELSE CAST(", q, " AS INTEGER) - (", q, " < CAST(", q, " AS INTEGER)) END)")
 	}
-	var lo, hi frag
-	if w == float64(int64(w)) {
-		wi := c.param(int64(w), catalog.TypeInt)
-		lo = cat("(", n, " * ", wi, ")")
-		hi = cat("((", n, " + 1) * ", wi, ")")
-	} else {
+	label := func(n frag) frag {
 		wd := c.param(w, catalog.TypeDouble)
-		lo = c.numText(cat("(", n, " * ", wd, ")"))
-		hi = c.numText(cat("((", n, " + 1) * ", wd, ")"))
+		lo := c.numText(cat("(", n, " * ", wd, ")"))
+		hi := c.numText(cat("((", n, " + 1) * ", c.param(w, catalog.TypeDouble), ")"))
+		return typed(cat("('[' || ", lo, " || ', ' || ", hi, " || '[')"), catalog.TypeText)
 	}
-	return typed(cat("('[' || ", lo, " || ', ' || ", hi, " || '[')"), catalog.TypeText)
+	return typed(n, catalog.TypeDouble), label
 }
 
-// numText renders a double as text, integral values without ".0".
+// numText renders a double as text, integral values without ".0" or
+// exponent (up to 10^15, beyond which the engines' own formats differ).
 func (c *compiler) numText(v frag) frag {
 	if c.d.pg() {
-		return cat("CAST(", v, " AS text)")
+		return cat("(CASE WHEN abs(", v, ") < 1e15 AND ", v, " = trunc(", v, ") THEN CAST(CAST(", v,
+			" AS bigint) AS text) ELSE CAST(", v, " AS text) END)")
 	}
-	return cat("(CASE WHEN ", v, " = CAST(", v, " AS INTEGER) THEN CAST(CAST(", v, " AS INTEGER) AS TEXT) ELSE CAST(", v, " AS TEXT) END)")
+	return cat("(CASE WHEN abs(", v, ") < 1e15 AND ", v, " = CAST(", v, " AS INTEGER) THEN CAST(CAST(", v,
+		" AS INTEGER) AS TEXT) ELSE CAST(", v, " AS TEXT) END)")
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // boundsRange buckets numbers between explicit bounds; '*' first or last
-// opens the ends. Values outside closed ends fall into the null group.
-func (c *compiler) boundsRange(f frag, args []Expr, pos int) frag {
+// opens the ends. Values outside closed ends fall into the null group. It
+// groups by the bucket's index: 0 for "[*, b0[", i for "[b(i-1), bi[".
+func (c *compiler) boundsRange(f frag, args []Expr, pos int) (frag, func(frag) frag) {
 	openLo, openHi := false, false
 	if _, ok := args[0].(*Star); ok {
 		openLo = true
@@ -236,20 +286,31 @@ func (c *compiler) boundsRange(f frag, args []Expr, pos int) frag {
 			c.fail(a.Pos(), "range() bounds must increase")
 		}
 	}
-	d := func(v float64) frag { return c.param(v, catalog.TypeDouble) }
-	label := func(lo, hi string) frag { return c.param("["+lo+", "+hi+"[", catalog.TypeText) }
-	parts := []any{"(CASE WHEN ", f, " IS NULL THEN NULL"}
-	if openLo {
-		parts = append(parts, " WHEN ", f, " < ", d(bounds[0]), " THEN ", label("*", fmtNum(bounds[0])))
-	} else {
-		parts = append(parts, " WHEN ", f, " < ", d(bounds[0]), " THEN NULL")
-	}
+	labels := make([]string, len(bounds)+1)
+	labels[0] = "[*, " + fmtNum(bounds[0]) + "["
 	for i := 1; i < len(bounds); i++ {
-		parts = append(parts, " WHEN ", f, " < ", d(bounds[i]), " THEN ", label(fmtNum(bounds[i-1]), fmtNum(bounds[i])))
+		labels[i] = "[" + fmtNum(bounds[i-1]) + ", " + fmtNum(bounds[i]) + "["
 	}
-	if openHi {
-		parts = append(parts, " ELSE ", label(fmtNum(bounds[len(bounds)-1]), "*"))
+	labels[len(bounds)] = "[" + fmtNum(bounds[len(bounds)-1]) + ", *["
+	index := func(i int) string {
+		if i == 0 && !openLo || i == len(bounds) && !openHi {
+			return "NULL"
+		}
+		return strconv.Itoa(i)
 	}
-	parts = append(parts, " END)")
-	return typed(cat(parts...), catalog.TypeText)
+	parts := []any{"(CASE WHEN ", f, " IS NULL THEN NULL"}
+	for i, b := range bounds {
+		parts = append(parts, " WHEN ", f, " < ", c.param(b, catalog.TypeDouble), " THEN ", index(i))
+	}
+	parts = append(parts, " ELSE ", index(len(bounds)), " END)")
+	label := func(n frag) frag {
+		parts := []any{"(CASE ", n}
+		for i, l := range labels {
+			if index(i) != "NULL" {
+				parts = append(parts, " WHEN ", strconv.Itoa(i), " THEN ", c.param(l, catalog.TypeText))
+			}
+		}
+		return typed(cat(append(parts, " END)")...), catalog.TypeText)
+	}
+	return typed(cat(parts...), catalog.TypeInt), label
 }

@@ -151,7 +151,9 @@ func TestSemanticErrors(t *testing.T) {
 		{"unknown refine facet", qs{refine: []string{"nope:1"}}, "refine", 0, `unknown field "nope"`},
 		{"bad refine date", qs{refine: []string{"born:19xx"}}, "refine", 5, "invalid date"},
 		{"order by geo", qs{order: "loc"}, "order_by", 0, "cannot order by"},
-		{"bad time zone", qs{tz: "Mars/Olympus"}, "timezone", 0, "unknown time zone"},
+		{"bad time zone", qs{tz: "Mars/Olympus"}, "timezone", 0, "unknown timezone"},
+		{"server local time zone is refused", qs{tz: "Local"}, "timezone", 0, `unknown timezone "Local"`},
+		{"range inside a function", qs{group: "lower(range(pop, 10))"}, "group_by", 6, "only allowed in group_by"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Compile(buildQuery(t, tc.q), testFields, "recs", SQLite)

@@ -26,9 +26,22 @@ func (e *ParseError) wrap() error {
 	return errs.Wrap(errs.Invalid, e, "ODSQL query is malformed: %s", e.Error())
 }
 
-// maxDepth bounds expression nesting so that hostile input cannot exhaust
-// the stack.
-const maxDepth = 100
+// Size limits of one parameter. They keep the compiled SQL within what
+// both engines accept (SQLite refuses expressions more than 1,000 levels
+// deep) and bound the work a single request can ask for.
+const (
+	// maxDepth bounds expression nesting (parentheses, function calls, NOT
+	// and unary minus) so that hostile input cannot exhaust the stack.
+	maxDepth = 100
+	// maxNodes bounds the AST nodes of one parameter; the literal values
+	// of IN lists do not count, they have their own limit.
+	maxNodes = 500
+	// maxItems bounds the comma-separated items of select, group_by and
+	// order_by.
+	maxItems = 100
+	// maxInValues bounds the length of one IN list.
+	maxInValues = 1000
+)
 
 type parser struct {
 	src   string
@@ -36,6 +49,32 @@ type parser struct {
 	toks  []token
 	i     int
 	depth int
+	nodes int // AST nodes built so far, against maxNodes
+}
+
+// node counts one AST node starting at pos against maxNodes.
+func (p *parser) node(pos int) {
+	p.nodes++
+	if p.nodes > maxNodes {
+		p.fail(pos, "expression too complex (more than %d terms)", maxNodes)
+	}
+}
+
+// item checks that the n-th item (0-based) of a list parameter, starting
+// at pos, is within maxItems.
+func (p *parser) item(n, pos int) {
+	if n >= maxItems {
+		p.fail(pos, "too many items (more than %d)", maxItems)
+	}
+}
+
+// nest enters one level of nesting at pos; call the returned func to leave.
+func (p *parser) nest(pos int) func() {
+	p.depth++
+	if p.depth > maxDepth {
+		p.fail(pos, "expression nested too deeply")
+	}
+	return func() { p.depth-- }
 }
 
 // run parses src with fn, turning the parser's panics into errors.
@@ -149,6 +188,7 @@ func ParseSelect(s string) ([]SelectItem, error) {
 			return nil
 		}
 		for {
+			p.item(len(items), p.peek().pos)
 			items = append(items, p.selectItem())
 			if !p.isOp(",") {
 				break
@@ -241,6 +281,7 @@ func ParseGroupBy(s string) ([]GroupItem, error) {
 		}
 		for {
 			start := p.peek().pos
+			p.item(len(items), start)
 			e := p.expr()
 			text := strings.TrimSpace(p.src[start:p.toks[p.i-1].end])
 			items = append(items, GroupItem{Expr: e, Text: text, Alias: p.alias(), Pos: start})
@@ -263,6 +304,7 @@ func ParseOrderBy(s string) ([]OrderItem, error) {
 		}
 		for {
 			start := p.peek().pos
+			p.item(len(items), start)
 			e := p.expr()
 			text := strings.TrimSpace(p.src[start:p.toks[p.i-1].end])
 			it := OrderItem{Expr: e, Text: text, Pos: start}
@@ -305,14 +347,11 @@ func ParseRefine(s string) (Refine, error) {
 
 // expr parses OR-level expressions.
 func (p *parser) expr() Expr {
-	p.depth++
-	if p.depth > maxDepth {
-		p.fail(p.peek().pos, "expression nested too deeply")
-	}
-	defer func() { p.depth-- }()
+	defer p.nest(p.peek().pos)()
 	l := p.and()
 	for p.isKw("or") {
 		t := p.advance()
+		p.node(t.pos)
 		l = &Binary{Op: "OR", L: l, R: p.and(), P: t.pos}
 	}
 	return l
@@ -322,6 +361,7 @@ func (p *parser) and() Expr {
 	l := p.not()
 	for p.isKw("and") {
 		t := p.advance()
+		p.node(t.pos)
 		l = &Binary{Op: "AND", L: l, R: p.not(), P: t.pos}
 	}
 	return l
@@ -330,11 +370,8 @@ func (p *parser) and() Expr {
 func (p *parser) not() Expr {
 	if p.isKw("not") {
 		t := p.advance()
-		p.depth++
-		if p.depth > maxDepth {
-			p.fail(t.pos, "expression nested too deeply")
-		}
-		defer func() { p.depth-- }()
+		defer p.nest(t.pos)()
+		p.node(t.pos)
 		return &Unary{Op: "NOT", X: p.not(), P: t.pos}
 	}
 	return p.comparison()
@@ -346,6 +383,7 @@ func (p *parser) comparison() Expr {
 	switch {
 	case t.kind == tOp && (t.text == "=" || t.text == "!=" || t.text == "<>" || t.text == "<" || t.text == "<=" || t.text == ">" || t.text == ">="):
 		p.advance()
+		p.node(t.pos)
 		op := t.text
 		if op == "<>" {
 			op = "!="
@@ -353,23 +391,30 @@ func (p *parser) comparison() Expr {
 		return &Binary{Op: op, L: l, R: p.additive(), P: t.pos}
 	case t.kind == tOp && t.text == ":":
 		p.advance()
+		p.node(t.pos)
 		return &Binary{Op: ":", L: l, R: p.shorthandValue(), P: t.pos}
 	case p.isKw("like"):
 		p.advance()
+		p.node(t.pos)
 		return &Binary{Op: "LIKE", L: l, R: p.additive(), P: t.pos}
 	case p.isKw("not") && p.peekAt(1).kind == tIdent && strings.EqualFold(p.peekAt(1).text, "like"):
 		p.advance()
 		p.advance()
+		p.node(t.pos)
+		p.node(t.pos)
 		return &Unary{Op: "NOT", X: &Binary{Op: "LIKE", L: l, R: p.additive(), P: t.pos}, P: t.pos}
 	case p.isKw("not") && p.peekAt(1).kind == tIdent && strings.EqualFold(p.peekAt(1).text, "in"):
 		p.advance()
 		p.advance()
+		p.node(t.pos)
 		return p.in(l, true, t.pos)
 	case p.isKw("in"):
 		p.advance()
+		p.node(t.pos)
 		return p.in(l, false, t.pos)
 	case p.isKw("is"):
 		p.advance()
+		p.node(t.pos)
 		not := false
 		if p.isKw("not") {
 			p.advance()
@@ -394,6 +439,7 @@ func (p *parser) shorthandValue() Expr {
 	if t.kind == tIdent && !t.quoted && !keywords[strings.ToLower(t.text)] &&
 		!(p.peekAt(1).kind == tOp && p.peekAt(1).text == "(") {
 		p.advance()
+		p.node(t.pos)
 		return &Literal{Kind: LitString, Str: t.text, Raw: t.text, P: t.pos}
 	}
 	return p.additive()
@@ -425,7 +471,15 @@ func (p *parser) in(x Expr, not bool, pos int) Expr {
 		p.unexpected("a value")
 	}
 	for {
-		in.List = append(in.List, p.additive())
+		if len(in.List) == maxInValues {
+			p.fail(p.peek().pos, "IN list too long (more than %d values)", maxInValues)
+		}
+		before := p.nodes
+		v := p.additive()
+		if _, ok := v.(*Literal); ok {
+			p.nodes = before // a literal value counts against maxInValues only
+		}
+		in.List = append(in.List, v)
 		if !p.isOp(",") {
 			break
 		}
@@ -451,6 +505,7 @@ func (p *parser) additive() Expr {
 	l := p.multiplicative()
 	for p.isOp("+") || p.isOp("-") {
 		t := p.advance()
+		p.node(t.pos)
 		l = &Binary{Op: t.text, L: l, R: p.multiplicative(), P: t.pos}
 	}
 	return l
@@ -460,6 +515,7 @@ func (p *parser) multiplicative() Expr {
 	l := p.unary()
 	for p.isOp("*") || p.isOp("/") {
 		t := p.advance()
+		p.node(t.pos)
 		l = &Binary{Op: t.text, L: l, R: p.unary(), P: t.pos}
 	}
 	return l
@@ -468,11 +524,7 @@ func (p *parser) multiplicative() Expr {
 func (p *parser) unary() Expr {
 	if p.isOp("-") || p.isOp("+") {
 		t := p.advance()
-		p.depth++
-		if p.depth > maxDepth {
-			p.fail(t.pos, "expression nested too deeply")
-		}
-		defer func() { p.depth-- }()
+		defer p.nest(t.pos)()
 		x := p.unary()
 		if t.text == "+" {
 			return x
@@ -486,6 +538,7 @@ func (p *parser) unary() Expr {
 		if lit, ok := x.(*Literal); ok && lit.Kind == LitQuantity {
 			return &Literal{Kind: LitQuantity, Float: -lit.Float, Unit: lit.Unit, Raw: "-" + lit.Raw, P: t.pos}
 		}
+		p.node(t.pos)
 		return &Unary{Op: "-", X: x, P: t.pos}
 	}
 	return p.primary()
@@ -500,6 +553,9 @@ var units = map[string]string{
 
 func (p *parser) primary() Expr {
 	t := p.peek()
+	if t.kind != tOp {
+		p.node(t.pos) // a literal, an identifier or a call
+	}
 	switch t.kind {
 	case tNumber:
 		p.advance()
@@ -579,11 +635,7 @@ func (p *parser) call() Expr {
 	name := p.advance()
 	p.advance() // (
 	c := &Call{Name: strings.ToLower(name.text), P: name.pos}
-	p.depth++
-	if p.depth > maxDepth {
-		p.fail(name.pos, "expression nested too deeply")
-	}
-	defer func() { p.depth-- }()
+	defer p.nest(name.pos)()
 	if p.isOp(")") {
 		p.advance()
 		return c
@@ -594,6 +646,7 @@ func (p *parser) call() Expr {
 	}
 	for {
 		if p.isOp("*") && (p.peekAt(1).kind == tOp && (p.peekAt(1).text == "," || p.peekAt(1).text == ")")) {
+			p.node(p.peek().pos)
 			c.Args = append(c.Args, &Star{P: p.advance().pos})
 		} else {
 			c.Args = append(c.Args, p.expr())

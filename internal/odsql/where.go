@@ -35,9 +35,9 @@ func (c *compiler) fullText(text string, fields []catalog.Field, pos int) frag {
 		for _, f := range fields {
 			ors = append(ors, c.foldLike(c.field(f), "%"+likeEscape(t)+"%"))
 		}
-		ands = append(ands, cat("(", join(ors, " OR "), ")"))
+		ands = append(ands, cat("(", balanced(ors, "OR"), ")"))
 	}
-	return typed(cat("(", join(ands, " AND "), ")"), catalog.TypeBoolean)
+	return typed(cat("(", balanced(ands, "AND"), ")"), catalog.TypeBoolean)
 }
 
 // search compiles search(f1, f2 | *, "text") and suggest(…): the fields
