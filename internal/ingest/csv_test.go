@@ -185,6 +185,7 @@ func TestCSVDialects(t *testing.T) {
 		{"CRLF and quoted CRLF", []byte("a,b\r\n\"l1\r\nl2\",2\r\n"), EncodingUTF8, ',', [][]string{{"l1\nl2", "2"}}},
 		{"quoted bare LF in CRLF file", []byte("a;b\r\n\"l1\nl2\";2\r\n3;4\r\n"), EncodingUTF8, ';', [][]string{{"l1\nl2", "2"}, {"3", "4"}}},
 		{"short row padded, trailing empty line trimmed", []byte("a,b,c\n1\n\n"), EncodingUTF8, ',', [][]string{{"1", "", ""}}},
+		{"bare quote in the header does not hide the delimiter", []byte("taille 5\";b\n1;2\n"), EncodingUTF8, ';', [][]string{{"1", "2"}}},
 		{"lazy quote inside unquoted cell", []byte("a;b\n5\" pipe;2\n"), EncodingUTF8, ';', [][]string{{"5\" pipe", "2"}}},
 		{"UTF-8 BOM stripped", []byte("\xEF\xBB\xBFid,name\n1,中国人\n"), EncodingUTF8, ',', [][]string{{"1", "中国人"}}},
 		{"latin1 body", []byte("nom,prix\nCaf\xe9,3\xa0000\n"), EncodingCP1252, ',', [][]string{{"Café", "3\u00a0000"}}},

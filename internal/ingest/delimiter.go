@@ -35,36 +35,50 @@ func detectDelimiter(sample string, truncated bool) rune {
 }
 
 // countOutsideQuotes splits sample into records (newlines inside quotes do not
-// end one) and counts each candidate delimiter per record. Quotes simply
-// toggle: a doubled quote toggles twice, which is what escaping means.
+// end one) and counts each candidate delimiter per record. As in the reader, a
+// quote opens a quoted cell only at the start of a cell, here after any
+// candidate; elsewhere it is text (5" pouces). Inside quotes, a doubled quote
+// is a quote and a single one closes the cell.
 func countOutsideQuotes(sample string, truncated bool) [][4]int {
 	var out [][4]int
 	var cur [4]int
-	inQuotes, empty := false, true
+	inQuotes, afterQuote, cellStart, empty := false, false, true, true
 	for _, r := range sample {
+		if inQuotes {
+			if r == '"' {
+				inQuotes, afterQuote = false, true
+			}
+			continue
+		}
+		if afterQuote {
+			afterQuote = false
+			if r == '"' {
+				inQuotes = true
+				continue
+			}
+		}
 		switch {
-		case r == '"':
-			inQuotes = !inQuotes
-		case inQuotes:
+		case r == '"' && cellStart:
+			inQuotes = true
 		case r == '\n':
 			if !empty {
 				out = append(out, cur)
 			}
-			cur, empty = [4]int{}, true
+			cur, empty, cellStart = [4]int{}, true, true
 			if len(out) == maxSniffRecords {
 				return out
 			}
 			continue
 		case r == '\r':
 			continue
-		default:
-			for i, d := range delimiterCandidates {
-				if r == d {
-					cur[i]++
-				}
+		}
+		empty, cellStart = false, false
+		for i, d := range delimiterCandidates {
+			if r == d {
+				cur[i]++
+				cellStart = true
 			}
 		}
-		empty = false
 	}
 	if !empty && !truncated {
 		out = append(out, cur)

@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/socle/socle/internal/catalog"
 )
 
 func FuzzCSVReader(f *testing.F) {
-	for _, seed := range []string{"a,b\n1,2\n", "a;b\r\n\"x\ny\";2\r\n", "\xEF\xBB\xBFa\tb\n\xe9\t1\n", "a|b\n\"unterminated|2\n", "a,b\n1,2,3\n", "\xFF\xFEa\x00,\x00b\x00"} {
+	for _, seed := range []string{"a,b\n1,2\n", "a;b\r\n\"x\ny\";2\r\n", "\xEF\xBB\xBFa\tb\n\xe9\t1\n", "a|b\n\"unterminated|2\n", "a,b\n1,2,3\n", "\xFF\xFEa\x00,\x00b\x00",
+		// quotes: bare in an unquoted cell, unclosed, stray after a closing quote, not doubled
+		"a;b\n5\" pouces;2\n", "a;b\n3;\"unterminated\n4;5\n", "a;b\n\"abc\"def;2\n", "a,b\n\"Le \"Petit\" prince\",2\n", "a;b\n\"x\"\ry;2\n",
+		// not text tables: Parquet, gzip, ZIP, SQLite, NUL bytes, blank header
+		"PAR1\x15\x04\x15\x10", "\x1f\x8b\x08\x00", "PK\x03\x04\x14\x00", "SQLite format 3\x00", "\x00\x00\x00\x00", "a,b\n1,\x002\n", "   \n \t\n", ";;\n1;2;3\n",
+	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -28,6 +34,11 @@ func FuzzCSVReader(f *testing.F) {
 			}
 			if len(rec) != len(r.Header()) {
 				t.Fatalf("line %d: %d cells, header has %d", r.Line(), len(rec), len(r.Header()))
+			}
+			for _, cell := range rec {
+				if strings.IndexByte(cell, 0) >= 0 || strings.IndexByte(cell, bareQuote) >= 0 {
+					t.Fatalf("line %d: cell %q holds a NUL or a bare-quote placeholder", r.Line(), cell)
+				}
 			}
 		}
 	})

@@ -13,6 +13,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -76,14 +77,26 @@ const sniffSize = 4096
 // Open opens the file at path and returns a Reader for it. JSON formats need a
 // path rather than a stream because they are read twice: once to collect the
 // union of keys that makes the header, once to stream the records.
+//
+// Whatever the format, a file whose first bytes say it is no text table (a
+// Parquet file, a PDF, an image, a compressed file…) is refused. A ZIP
+// archive is only ever read as an XLSX workbook, even under a .csv name
+// when the format is detected.
 func Open(path string, opts Options) (Reader, Info, error) {
-	format := opts.Format
+	head, err := readHead(path)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	format, warning := opts.Format, ""
 	if format == "" {
-		head, err := readHead(path)
-		if err != nil {
-			return nil, Info{}, err
-		}
 		format = DetectFormat(path, head)
+		if isZIP(head) && format != FormatXLSX {
+			format = FormatXLSX
+			warning = fmt.Sprintf("%s is a ZIP archive despite its name: read as XLSX", filepath.Base(path))
+		}
+	}
+	if err := refuseBinary(head, format); err != nil {
+		return nil, Info{Format: format}, err
 	}
 	switch format {
 	case FormatCSV:
@@ -101,7 +114,16 @@ func Open(path string, opts Options) (Reader, Info, error) {
 	case FormatJSON, FormatJSONL, FormatGeoJSON:
 		return openJSON(path, format)
 	case FormatXLSX:
-		return openXLSX(path, opts.Sheet)
+		if isZIP(head) {
+			if err := checkXLSX(path, head); err != nil {
+				return nil, Info{Format: format}, err
+			}
+		}
+		r, info, err := openXLSX(path, opts.Sheet)
+		if warning != "" {
+			info.Warnings = append(info.Warnings, warning)
+		}
+		return r, info, err
 	}
 	return nil, Info{}, errs.E(errs.Invalid, "unsupported format %q", format)
 }
