@@ -12,6 +12,7 @@ import (
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/export"
+	"github.com/socle/socle/internal/pipe"
 	"github.com/socle/socle/internal/records"
 )
 
@@ -128,11 +129,14 @@ func Export(ctx context.Context, a *app.App, p auth.Principal, id, formatName st
 	return copyRows(ew, rows)
 }
 
-// copyRows writes every row to ew and closes it.
+// copyRows writes every row to ew and closes it. Reading rows (the driver
+// and value conversion) runs in its own goroutine, ahead of the encoding.
 func copyRows(ew export.Writer, rows records.Rows) (int64, error) {
+	src := pipe.New(rows.Next)
+	defer src.Close()
 	var n int64
 	for {
-		row, err := rows.Next()
+		row, err := src.Next()
 		if err == io.EOF {
 			break
 		} else if err != nil {

@@ -137,13 +137,52 @@ func convert(t catalog.FieldType, v any) any {
 	return nil
 }
 
+// parseStoredTime reads the fixed-width stored forms directly: time.Parse
+// with a layout was a fifth of an export's CPU.
 func parseStoredTime(s string) any {
-	for _, layout := range []string{datetimeLayout, "2006-01-02", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+	if t, ok := parseFixed(s); ok {
+		return t
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC()
 		}
 	}
 	return nil
+}
+
+// parseFixed parses "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM:SS.ffffffZ".
+func parseFixed(s string) (time.Time, bool) {
+	if len(s) != 10 && len(s) != len(datetimeLayout) {
+		return time.Time{}, false
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 2)
+	d, ok3 := num(8, 2)
+	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	if len(s) == 10 {
+		return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC), true
+	}
+	h, ok1 := num(11, 2)
+	mi, ok2 := num(14, 2)
+	sec, ok3 := num(17, 2)
+	us, ok4 := num(20, 6)
+	if !ok1 || !ok2 || !ok3 || !ok4 || s[10] != 'T' || s[19] != '.' || s[26] != 'Z' {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, us*1000, time.UTC), true
 }
 
 func asFloat(v any) (float64, bool) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/socle/socle/internal/app"
@@ -65,6 +66,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		req.Schema = s
 	}
+	// An import streams: its live heap stays small, so collecting garbage
+	// less often costs little memory and saves much CPU (docs/benchmarks.md).
+	defer debug.SetGCPercent(debug.SetGCPercent(importGCPercent))
 	a, err := sf.open(ctx, quietLogger())
 	if err != nil {
 		return err
@@ -96,6 +100,10 @@ func delimiterRune(s string) rune {
 	}
 	return 0
 }
+
+// importGCPercent is the GOGC of one-shot imports and exports: measured on
+// 1M rows, 400 cut the import time by 14% for 11% more peak memory.
+const importGCPercent = 400
 
 func splitList(s string) []string {
 	var out []string

@@ -17,6 +17,7 @@ import (
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/ingest"
+	"github.com/socle/socle/internal/pipe"
 	"github.com/socle/socle/internal/tableschema"
 )
 
@@ -113,9 +114,11 @@ func analyse(req Request, sum *Summary) (*plan, error) {
 func inferPass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 	in := ingest.NewInferrer(pl.header, pl.info.Delimiter)
 	facets := newFacetTracker(pl.header)
+	records := pipe.New(r.Next) // parse in one goroutine, infer in this one
+	defer records.Close()
 	var n int64
 	for {
-		cells, err := r.Next()
+		cells, err := records.Next()
 		if err == io.EOF {
 			break
 		} else if err != nil {

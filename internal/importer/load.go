@@ -10,6 +10,7 @@ import (
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/ingest"
+	"github.com/socle/socle/internal/pipe"
 	"github.com/socle/socle/internal/tableschema"
 )
 
@@ -26,12 +27,14 @@ func load(ctx context.Context, a *app.App, p auth.Principal, req Request, pl *pl
 	} else {
 		src.caster = ingest.NewCaster(pl.fields, pl.header, pl.info.Delimiter)
 	}
+	rows := pipe.New(src.Next)
+	defer rows.Close()
 	ref, err := a.Store.LoadVersion(ctx, catalog.LoadRequest{
 		DatasetID: ds.ID,
 		Fields:    pl.fields,
 		Mode:      req.Mode,
 		Keys:      pl.keys,
-		Rows:      src,
+		Rows:      rows,
 		Actor:     p.Login(),
 		Now:       a.Now(),
 		Progress: func(n int64) {

@@ -143,6 +143,44 @@ type utf8Validator struct {
 func (v *utf8Validator) Reset() { v.line = 1 }
 
 func (v *utf8Validator) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	// Fast path: validate and copy the largest whole-rune prefix that fits
+	// in one go (utf8.Valid and bytes.Count are vectorised); fall back to
+	// rune by rune only to locate an invalid sequence's line.
+	n := min(len(src), len(dst))
+	chunk := trimPartialRune(src[:n], atEOF && n == len(src))
+	if utf8.Valid(chunk) {
+		copy(dst, chunk)
+		v.line += bytes.Count(chunk, []byte{'\n'})
+		switch {
+		case len(chunk) == len(src):
+			return len(chunk), len(chunk), nil
+		case len(chunk) < n && n == len(src):
+			return len(chunk), len(chunk), transform.ErrShortSrc
+		default:
+			return len(chunk), len(chunk), transform.ErrShortDst
+		}
+	}
+	return v.slowTransform(dst, src, atEOF)
+}
+
+// trimPartialRune drops an incomplete rune at the end of b, unless the
+// input ends there (then it is invalid, and validation says so).
+func trimPartialRune(b []byte, final bool) []byte {
+	if final {
+		return b
+	}
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return b[:i]
+			}
+			break
+		}
+	}
+	return b
+}
+
+func (v *utf8Validator) slowTransform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
 	for nSrc < len(src) {
 		b := src[nSrc]
 		size := 1
