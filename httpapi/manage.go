@@ -61,6 +61,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	if k := v.Get("key"); k != "" {
 		req.Keys = strings.Split(k, ",")
 	}
+	if ix := v.Get("index"); ix != "" {
+		req.Index = strings.Split(ix, ",")
+	}
 	if sch := v.Get("schema"); sch != "" {
 		if req.Schema, err = tableschema.Parse(strings.NewReader(sch)); err != nil {
 			s.writeError(w, r, errs.Wrap(errs.Invalid, err, "invalid Table Schema: %v", err))

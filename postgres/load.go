@@ -69,6 +69,11 @@ func loadVersion(ctx context.Context, tx pgx.Tx, req catalog.LoadRequest) (*cata
 	if err != nil {
 		return nil, err
 	}
+	for _, q := range sqlrows.IndexSQL(table, req.Fields) {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+	}
 	ref, err := publish(ctx, tx, req, table, next)
 	if err != nil {
 		return nil, err

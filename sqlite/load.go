@@ -46,6 +46,11 @@ func (db *DB) LoadVersion(ctx context.Context, req catalog.LoadRequest) (*catalo
 	if err := insertRows(ctx, tx, table, req, nextID); err != nil {
 		return nil, err
 	}
+	for _, q := range sqlrows.IndexSQL(table, req.Fields) {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+	}
 	ref, err := publish(ctx, tx, req, table, next)
 	if err != nil {
 		return nil, err

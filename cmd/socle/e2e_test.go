@@ -250,3 +250,32 @@ func TestBadFilesGetClearErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexOption: --index names fields by column label, refuses unknown
+// ones, and later imports keep the indexes.
+func TestIndexOption(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "idx.csv")
+	os.WriteFile(path, []byte("Catégorie;valeur\na;1\nb;2\n"), 0o600)
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			if _, stderr, code := e.run("", "import", "--dataset", "idx", "--index", "nope", path); code == 0 || !strings.Contains(stderr, "nope") {
+				t.Errorf("unknown index field accepted (exit %d): %s", code, stderr)
+			}
+			e.mustRun("import", "--dataset", "idx", "--index", "Catégorie", path)
+			e.mustRun("import", "--dataset", "idx", "--mode", "append", path)
+			a, err := (&storeFlags{data: e.data, dsn: e.dsn}).open(t.Context(), quietLogger())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			d, err := a.Store.Dataset(t.Context(), "idx")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f, _ := d.Field("categorie"); !f.Indexed || d.Records != 4 {
+				t.Errorf("after an append: categorie indexed=%v, %d records", f.Indexed, d.Records)
+			}
+		})
+	}
+}

@@ -29,6 +29,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	schemaPath := fs.String("schema", "", "Table Schema to validate and cast against")
 	mode := fs.String("mode", "replace", "replace, append or upsert")
 	keys := fs.String("key", "", "comma-separated key fields for upsert (default: the schema's primaryKey)")
+	index := fs.String("index", "", "comma-separated fields to index for fast filters (kept by later imports)")
 	format := fs.String("format", "", "csv, json, jsonl, geojson or xlsx (default: detected)")
 	encoding := fs.String("encoding", "", "force the CSV encoding (utf-8, windows-1252, iso-8859-1, utf-16)")
 	delimiter := fs.String("delimiter", "", "force the CSV delimiter (default: detected among , ; tab |)")
@@ -59,6 +60,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *keys != "" {
 		req.Keys = strings.Split(*keys, ",")
 	}
+	req.Index = splitList(*index)
 	if *schemaPath != "" {
 		s, err := tableschema.Load(*schemaPath)
 		if err != nil {

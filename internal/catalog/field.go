@@ -65,6 +65,9 @@ type Field struct {
 	Unit        string    `json:"unit,omitempty"`
 	// Facet marks fields offered as facets (refine/exclude and /facets).
 	Facet bool `json:"facet,omitempty"`
+	// Indexed fields get a database index in every version, for fast
+	// filters on large datasets (each costs time at import).
+	Indexed bool `json:"indexed,omitempty"`
 }
 
 // Row is one record: values aligned with a []Field, typed as documented on

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/socle/socle/internal/app"
 	"github.com/socle/socle/internal/auth"
@@ -29,6 +30,9 @@ type Request struct {
 	Schema  *tableschema.Schema
 	Mode    catalog.LoadMode
 	Keys    []string // key fields for upsert; the schema's primaryKey by default
+	// Index names fields to index (by field name or source label); fields
+	// indexed in the published version stay indexed.
+	Index []string
 	// Progress, if set, is called with the phase ("analyse", "load") and the
 	// number of rows done so far.
 	Progress func(phase string, rows int64)
@@ -63,6 +67,9 @@ func Import(ctx context.Context, a *app.App, p auth.Principal, req Request) (*Su
 	if err != nil {
 		return sum, err
 	}
+	if err := markIndexed(plan.fields, req.Index, nil); err != nil {
+		return sum, err // checked before anything is created
+	}
 	d := req.Dataset
 	if req.Schema != nil {
 		raw, _ := json.Marshal(req.Schema)
@@ -73,6 +80,8 @@ func Import(ctx context.Context, a *app.App, p auth.Principal, req Request) (*Su
 		return sum, err
 	}
 	sum.Created = created
+	markIndexed(plan.fields, req.Index, ds.Fields) // names already checked
+	sum.Fields = plan.fields
 	ref, err := load(ctx, a, p, req, plan, ds)
 	if err != nil {
 		if created {
@@ -82,6 +91,32 @@ func Import(ctx context.Context, a *app.App, p auth.Principal, req Request) (*Su
 	}
 	sum.Version, sum.Rows = ref.Version, ref.Records
 	return sum, nil
+}
+
+// markIndexed sets Indexed on the requested fields and on those the
+// published version indexes.
+func markIndexed(fields []catalog.Field, want []string, published []catalog.Field) error {
+	names := map[string]bool{}
+	for _, f := range published {
+		if f.Indexed {
+			names[f.Name] = true
+		}
+	}
+	for _, w := range want {
+		n := catalog.NormalizeName(strings.TrimSpace(w))
+		found := false
+		for _, f := range fields {
+			found = found || f.Name == n
+		}
+		if !found {
+			return errs.E(errs.Invalid, "cannot index %q: no such field", w)
+		}
+		names[n] = true
+	}
+	for i := range fields {
+		fields[i].Indexed = names[fields[i].Name] && fields[i].Type != catalog.TypeGeoShape && fields[i].Type != catalog.TypeJSON
+	}
+	return nil
 }
 
 // plan is what the first pass learned.

@@ -1,6 +1,7 @@
 package sqlrows
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/socle/socle/internal/catalog"
@@ -78,4 +79,18 @@ func AssembleRow(cols []catalog.Field, raw []any, convert func(catalog.FieldType
 		j++
 	}
 	return row
+}
+
+// IndexSQL returns the CREATE INDEX statements for the indexed fields of a
+// version table; a geo point is indexed on (lat, lon).
+func IndexSQL(table string, fields []catalog.Field) []string {
+	var out []string
+	for i, f := range fields {
+		if !f.Indexed {
+			continue
+		}
+		name := fmt.Sprintf("%s_i%d", table, i)
+		out = append(out, "CREATE INDEX "+QuoteIdent(name)+" ON "+QuoteIdent(table)+" ("+QuoteList(ColumnNames([]catalog.Field{f}))+")")
+	}
+	return out
 }
