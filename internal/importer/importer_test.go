@@ -65,7 +65,7 @@ func TestImportInfersTypesAndFacets(t *testing.T) {
 		facet   bool
 		indexed bool
 	}{
-		{"commune", catalog.TypeText, true, true},  // repeated values: a facet
+		{"commune", catalog.TypeText, true, true}, // repeated values: a facet
 		{"ouvert", catalog.TypeBoolean, true, false},
 		{"date", catalog.TypeDate, true, false},
 		{"montant", catalog.TypeDouble, false, false},
@@ -118,4 +118,3 @@ func TestUnknownIndexFieldIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 		t.Errorf("dataset created: %v", err)
 	}
 }
-
