@@ -12,6 +12,7 @@ import (
 
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/pipe"
 	"github.com/socle/socle/internal/sqlrows"
 )
 
@@ -156,18 +157,32 @@ func insertRows(ctx context.Context, tx *sql.Tx, table string, req catalog.LoadR
 	args := make([]any, 0, batch*len(cols))
 	n, id := 0, nextID
 	var count int64
-	for {
+	// Converting values to their storage form runs a step ahead, in its own
+	// goroutine: the inserting goroutine is an import's bottleneck.
+	var converted int64
+	src := pipe.New(func() ([]any, error) {
 		row, err := req.Rows.Next()
+		if err != nil {
+			return nil, err
+		}
+		converted++
+		vals, err := appendArgs(make([]any, 0, len(cols)-1), req.Fields, row)
+		if err != nil {
+			return nil, errs.Wrap(errs.Invalid, err, "row %d", converted)
+		}
+		return vals, nil
+	})
+	defer src.Close()
+	for {
+		vals, err := src.Next()
 		if err == io.EOF {
 			break
 		} else if err != nil {
 			return err
 		}
 		args = append(args, id)
+		args = append(args, vals...)
 		id++
-		if args, err = appendArgs(args, req.Fields, row); err != nil {
-			return errs.Wrap(errs.Invalid, err, "row %d", count+1)
-		}
 		n++
 		count++
 		if n == batch {
