@@ -27,6 +27,12 @@ func TestNextLinksPagePastTheODSWindow(t *testing.T) {
 			if code, _, _ := e.get(records("big", "offset", "9950", "limit", "100"), ""); code != 400 {
 				t.Errorf("offset+limit > 10000 answered %d, want 400", code)
 			}
+			var first recordsPageJSON
+			e.getJSON(records("big", "limit", "10", "order_by", "valeur desc"), "", 200, &first)
+			reused := strings.Replace(strings.TrimPrefix(first.Next, e.base), "order_by=valeur+desc", "order_by=id", 1)
+			if code, body, _ := e.get(reused, ""); code != 400 || !strings.Contains(string(body), "another query") {
+				t.Errorf("a cursor reused with another order: %d %s", code, body)
+			}
 			seen := map[float64]bool{}
 			prev := -1.0
 			next := records("big", "limit", "100", "order_by", "valeur desc")
