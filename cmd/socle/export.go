@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"runtime/debug"
 
 	"github.com/socle/socle/httpapi"
 	"github.com/socle/socle/internal/app"
@@ -43,7 +42,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	v.Set("limit", fmt.Sprint(*limit))
 	v.Set("with_bom", fmt.Sprint(*bom))
-	defer debug.SetGCPercent(debug.SetGCPercent(importGCPercent))
+	defer batchGC()()
 	a, err := sf.open(ctx, quietLogger())
 	if err != nil {
 		return err
