@@ -4,18 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/socle/socle/internal/audit"
-	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/storetest"
 )
 
@@ -115,46 +111,10 @@ func TestSplitSchema(t *testing.T) {
 	}
 }
 
-// benchSource yields n synthetic rows of benchFields.
-type benchSource struct{ i, n int }
-
-var benchFields = func() []catalog.Field {
-	types := []catalog.FieldType{catalog.TypeText, catalog.TypeInt, catalog.TypeDouble, catalog.TypeBoolean, catalog.TypeDate,
-		catalog.TypeDateTime, catalog.TypeText, catalog.TypeInt, catalog.TypeDouble, catalog.TypeText}
-	out := make([]catalog.Field, len(types))
-	for i, t := range types {
-		out[i] = catalog.Field{Name: fmt.Sprintf("c%d", i), Type: t}
-	}
-	return out
-}()
-
-func (s *benchSource) Next() (catalog.Row, error) {
-	if s.i == s.n {
-		return nil, io.EOF
-	}
-	s.i++
-	i := s.i
-	t := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
-	return catalog.Row{fmt.Sprintf("name %d", i), int64(i), float64(i) / 3, i%2 == 0, t.Truncate(24 * time.Hour),
-		t, "Lyon", int64(i % 100), 1.5, "quelque chose d'un peu plus long"}, nil
-}
-
 func BenchmarkLoad(b *testing.B) {
 	db := openTest(b)
 	defer db.Close()
-	ctx := context.Background()
-	if err := db.CreateDataset(ctx, &catalog.Dataset{ID: "bench", UID: "bench", Access: catalog.AccessPublic}); err != nil {
-		b.Fatal(err)
-	}
-	const n = 100000
-	b.ResetTimer()
-	for b.Loop() {
-		_, err := db.LoadVersion(ctx, catalog.LoadRequest{DatasetID: "bench", Fields: benchFields, Mode: catalog.ModeReplace, Rows: &benchSource{n: n}})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	storetest.BenchLoad(b, db)
 }
 
 func TestIndexedFieldsGetAnIndexInEveryVersion(t *testing.T) {
