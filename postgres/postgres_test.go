@@ -140,3 +140,11 @@ func TestIndexedFieldsGetAnIndexInEveryVersion(t *testing.T) {
 		return out
 	})
 }
+
+func TestDeletingAUserEndsItsSessions(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	storetest.RunSessionCascade(t, db, func(id int64) error {
+		return db.exec(context.Background(), `DELETE FROM users WHERE id = $1`, id)
+	})
+}

@@ -62,3 +62,12 @@ func TestIndexedFieldsGetAnIndexInEveryVersion(t *testing.T) {
 		return out
 	})
 }
+
+func TestDeletingAUserEndsItsSessions(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	storetest.RunSessionCascade(t, db, func(id int64) error {
+		_, err := db.write.ExecContext(context.Background(), `DELETE FROM users WHERE id = ?`, id)
+		return err
+	})
+}

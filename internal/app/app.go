@@ -21,6 +21,8 @@ type Store interface {
 	catalog.Store
 	records.Store
 	auth.Store
+	auth.SessionStore
+	catalog.ActivityStore
 	audit.Store
 	Engine() string
 	Ping(ctx context.Context) error

@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite of Socle's storage engines: one
 // set of tests, run by package sqlite and package postgres against a fresh
 // database each, that pins down the behaviour the domain interfaces promise
-// (catalog.Store, records.Store, auth.Store, audit.Store).
+// (catalog.Store, records.Store, auth.Store, audit.Store, and the web
+// portal's auth.SessionStore and catalog.ActivityStore).
 package storetest
 
 import (
@@ -25,6 +26,8 @@ type Store interface {
 	catalog.Store
 	records.Store
 	auth.Store
+	auth.SessionStore
+	catalog.ActivityStore
 	audit.Store
 	Close() error
 }
@@ -64,6 +67,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"users are created, refused twice, found, updated and listed", testUsers},
 		{"API keys are created, found by hash, listed, touched and revoked", testAPIKeys},
 		{"the audit log lists entries newest first, by target", testAudit},
+		{"sessions are created, found by hash, refused twice and ended one by one, by user or by expiry", testSessions},
+		{"import reports round-trip, list newest first with a limit and outlive their dataset", testImportReports},
+		{"usage deltas add up per day and total per dataset", testUsage},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
 	}
