@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/socle/socle/internal/app"
@@ -36,6 +37,22 @@ type Request struct {
 	// Progress, if set, is called with the phase ("analyse", "load") and the
 	// number of rows done so far.
 	Progress func(phase string, rows int64)
+	// Source is the file's name as its sender knows it, for the import
+	// report; the base name of Path by default.
+	Source string
+	// Overrides change inferred fields (by field name) before loading: a
+	// person's corrections after a Preview, or a dataset's published types
+	// for a new file. Names the file does not have are ignored (a new file
+	// may lack a column the dataset had).
+	Overrides map[string]FieldOverride
+}
+
+// FieldOverride replaces what inference decided about one field; empty
+// members keep the inferred value.
+type FieldOverride struct {
+	Label       string            `json:"label,omitempty"`
+	Type        catalog.FieldType `json:"type,omitempty"`
+	Description string            `json:"description,omitempty"`
 }
 
 // Summary reports what an import did or why it refused the file.
@@ -51,20 +68,25 @@ type Summary struct {
 }
 
 // Import runs req as p. On error, the returned summary may still carry the
-// validation report explaining the refusal.
-func Import(ctx context.Context, a *app.App, p auth.Principal, req Request) (*Summary, error) {
+// validation report explaining the refusal. Every attempt, published or
+// refused, leaves an import report on the dataset (see report).
+func Import(ctx context.Context, a *app.App, p auth.Principal, req Request) (sum *Summary, err error) {
 	if req.Mode == "" {
 		req.Mode = catalog.ModeReplace
 	}
+	defer func() { writeReport(ctx, a, p, req, sum, err) }()
 	if !req.Mode.Valid() {
 		return nil, errs.E(errs.Invalid, "unknown import mode %q (replace, append, upsert)", req.Mode)
 	}
 	if _, err := os.Stat(req.Path); err != nil {
 		return nil, errs.Wrap(errs.Invalid, err, "cannot read %s", req.Path)
 	}
-	sum := &Summary{Dataset: req.Dataset.ID}
+	sum = &Summary{Dataset: req.Dataset.ID}
 	plan, err := analyse(req, sum)
 	if err != nil {
+		return sum, err
+	}
+	if err := applyOverrides(plan.fields, req.Overrides, req.Schema != nil); err != nil {
 		return sum, err
 	}
 	if err := markIndexed(plan.fields, req.Index, nil); err != nil {
@@ -119,16 +141,32 @@ func markIndexed(fields []catalog.Field, want []string, published []catalog.Fiel
 	return nil
 }
 
-// plan is what the first pass learned.
-type plan struct {
+// firstPass is what the first pass learned.
+type firstPass struct {
 	fields []catalog.Field
 	header []string
 	info   ingest.Info
 	keys   []string
+	rows   int64
+	// sample holds up to sampleSize first records, as read, for Preview.
+	sampleSize int
+	sample     [][]string
+}
+
+// keep adds cells to the sample while it has room.
+func (pl *firstPass) keep(cells []string) {
+	if len(pl.sample) < pl.sampleSize {
+		pl.sample = append(pl.sample, slices.Clone(cells))
+	}
 }
 
 // analyse is the first pass: infer the fields, or validate against the schema.
-func analyse(req Request, sum *Summary) (*plan, error) {
+func analyse(req Request, sum *Summary) (*firstPass, error) {
+	return analyseSample(req, sum, 0)
+}
+
+// analyseSample is analyse keeping the first sample records.
+func analyseSample(req Request, sum *Summary, sample int) (*firstPass, error) {
 	r, info, err := ingest.Open(req.Path, req.Options)
 	if err != nil {
 		return nil, err
@@ -136,7 +174,7 @@ func analyse(req Request, sum *Summary) (*plan, error) {
 	defer r.Close()
 	sum.Source = info
 	sum.Warnings = append(sum.Warnings, info.Warnings...)
-	pl := &plan{header: r.Header(), info: info, keys: req.Keys}
+	pl := &firstPass{header: r.Header(), info: info, keys: req.Keys, sampleSize: sample}
 	if req.Schema != nil {
 		err = validatePass(req, r, pl, sum)
 	} else {
@@ -146,7 +184,7 @@ func analyse(req Request, sum *Summary) (*plan, error) {
 	return pl, err
 }
 
-func inferPass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
+func inferPass(req Request, r ingest.Reader, pl *firstPass, sum *Summary) error {
 	in := ingest.NewInferrer(pl.header, pl.info.Delimiter)
 	facets := newFacetTracker(pl.header)
 	records := pipe.New(r.Next) // parse in one goroutine, infer in this one
@@ -161,10 +199,11 @@ func inferPass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 		}
 		in.Add(cells)
 		facets.add(cells)
+		pl.keep(cells)
 		n++
 		progress(req, "analyse", n)
 	}
-	pl.fields = in.Fields()
+	pl.fields, pl.rows = in.Fields(), n
 	facets.mark(pl.fields)
 	for _, w := range in.Warnings() {
 		sum.Warnings = append(sum.Warnings, fmt.Sprintf("line %d, %s: %s", w.Line, w.Field, w.Message))
@@ -172,7 +211,7 @@ func inferPass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 	return nil
 }
 
-func validatePass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
+func validatePass(req Request, r ingest.Reader, pl *firstPass, sum *Summary) error {
 	v := tableschema.NewValidator(req.Schema, tableschema.Options{})
 	report := &tableschema.Report{Encoding: pl.info.Encoding, Delimiter: string(pl.info.Delimiter)}
 	facets := newFacetTracker(pl.header)
@@ -187,6 +226,7 @@ func validatePass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 		}
 		n++
 		facets.add(cells)
+		pl.keep(cells)
 		_, rowErrs := v.Row(int(n)+1, cells)
 		report.Errors = append(report.Errors, rowErrs...)
 		progress(req, "analyse", n)
@@ -198,6 +238,7 @@ func validatePass(req Request, r ingest.Reader, pl *plan, sum *Summary) error {
 	report.Errors = append(report.Errors, v.Finish()...)
 	report.Warnings = v.Warnings()
 	report.Stats.Rows = int(n)
+	pl.rows = n
 	report.Stats.Errors = len(report.Errors)
 	report.Valid = len(report.Errors) == 0
 	sum.Report = report

@@ -15,7 +15,7 @@ import (
 )
 
 // load is the second pass: cast every row and hand it to the store.
-func load(ctx context.Context, a *app.App, p auth.Principal, req Request, pl *plan, ds *catalog.Dataset) (*catalog.VersionRef, error) {
+func load(ctx context.Context, a *app.App, p auth.Principal, req Request, pl *firstPass, ds *catalog.Dataset) (*catalog.VersionRef, error) {
 	r, _, err := ingest.Open(req.Path, req.Options)
 	if err != nil {
 		return nil, err
@@ -26,6 +26,7 @@ func load(ctx context.Context, a *app.App, p auth.Principal, req Request, pl *pl
 		src.schema = tableschema.NewValidator(req.Schema, tableschema.Options{})
 	} else {
 		src.caster = ingest.NewCaster(pl.fields, pl.header, pl.info.Delimiter)
+		src.fields, src.header, src.delim = pl.fields, pl.header, pl.info.Delimiter
 	}
 	rows := pipe.New(src.Next)
 	defer rows.Close()
@@ -57,6 +58,10 @@ type source struct {
 	caster *ingest.Caster
 	schema *tableschema.Validator
 	n      int
+	// for CastError: what the caster was built from
+	fields []catalog.Field
+	header []string
+	delim  rune
 }
 
 func (s *source) Next() (catalog.Row, error) {
@@ -76,7 +81,43 @@ func (s *source) Next() (catalog.Row, error) {
 	}
 	row, err := s.caster.Cast(cells)
 	if err != nil {
-		return nil, errs.Wrap(errs.Invalid, err, "line %d: %v", s.r.Line(), err)
+		return nil, errs.Wrap(errs.Invalid, s.castError(cells, err), "line %d: %v", s.r.Line(), err)
 	}
 	return row, nil
+}
+
+// CastError is a value that does not fit its field's type. It stops the
+// import, which publishes nothing; callers find it with errors.As to
+// explain the refusal in their own words.
+type CastError struct {
+	Line  int // the record number in the file, the CSV header being 1
+	Field catalog.Field
+	Value string
+}
+
+func (e *CastError) Error() string {
+	return fmt.Sprintf("line %d, field %s: %q is not a valid %s", e.Line, e.Field.Name, e.Value, e.Field.Type)
+}
+
+// castError finds which field of cells failed to cast. It runs only on the
+// failing row, casting one field at a time; err is returned when no single
+// field fails (which a Caster never does).
+func (s *source) castError(cells []string, err error) error {
+	names := catalog.UniqueNames(s.header)
+	for _, f := range s.fields {
+		if _, ferr := ingest.NewCaster([]catalog.Field{f}, s.header, s.delim).Cast(cells); ferr == nil {
+			continue
+		}
+		e := &CastError{Line: s.r.Line(), Field: f}
+		for i, n := range names {
+			if n == f.Name && i < len(cells) {
+				e.Value = cells[i]
+			}
+		}
+		if r := []rune(e.Value); len(r) > 100 {
+			e.Value = string(r[:100]) + "…"
+		}
+		return e
+	}
+	return err
 }
