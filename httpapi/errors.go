@@ -8,6 +8,9 @@ import (
 	"github.com/socle/socle/internal/errs"
 )
 
+// StatusOf is the HTTP status of err, for the API and the web pages alike.
+func StatusOf(err error) int { return status(errs.KindOf(err)) }
+
 // status maps each error kind to its HTTP status: the one place where this
 // mapping lives.
 func status(k errs.Kind) int {

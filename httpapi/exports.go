@@ -36,9 +36,16 @@ func (s *Server) handleExportList(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleExport streams a whole dataset (or its filtered part): no page caps.
-// Exports are bounded in number instead: each holds a database reader for
-// as long as the client reads.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
+	s.ServeExport(w, r, principal(r), r.PathValue("id"), r.PathValue("format"))
+}
+
+// ServeExport streams dataset id in format as p, with the export parameters
+// of r's query. The web portal serves its downloads through it, as the
+// session's user. Exports are bounded in number: each holds a database
+// reader for as long as the client reads. Each complete export counts as a
+// download, and the size of an unfiltered one is noted for download pages.
+func (s *Server) ServeExport(w http.ResponseWriter, r *http.Request, p auth.Principal, id, format string) {
 	select {
 	case s.exports <- struct{}{}:
 		defer func() { <-s.exports }()
@@ -50,26 +57,45 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.limits.ExportTimeout)
 	defer cancel()
 	hw := &headerWriter{w: w}
-	n, err := Export(ctx, s.app, principal(r), r.PathValue("id"), r.PathValue("format"), r.URL.Query(), hw)
+	n, err := Export(ctx, s.app, p, id, format, r.URL.Query(), hw)
 	switch {
 	case err != nil && !hw.began:
 		s.writeError(w, r, err)
 	case err != nil:
 		// The status is sent: reset the connection so that the client sees
 		// a broken transfer, never a complete-looking truncated file.
-		s.logger.Error("export interrupted", "dataset", r.PathValue("id"), "rows", n, "err", err)
+		s.logger.Error("export interrupted", "dataset", id, "rows", n, "err", err)
 		panic(http.ErrAbortHandler)
-	case !hw.began:
-		hw.begin() // an empty export still gets its download headers
+	default:
+		if !hw.began {
+			hw.begin() // an empty export still gets its download headers
+		}
+		s.app.CountDownload(id)
+		if unfiltered(r.URL.Query()) {
+			s.app.NoteExportSize(id, hw.version, format, hw.bytes)
+		}
 	}
+}
+
+// unfiltered reports whether export parameters v select the whole dataset
+// in its default shape.
+func unfiltered(v url.Values) bool {
+	for k := range v {
+		if k != "apikey" {
+			return false
+		}
+	}
+	return true
 }
 
 // headerWriter sets the download headers when the export starts writing.
 type headerWriter struct {
-	w     http.ResponseWriter
-	ct    string
-	name  string
-	began bool
+	w       http.ResponseWriter
+	ct      string
+	name    string
+	began   bool
+	bytes   int64
+	version int // of the dataset exported
 }
 
 func (h *headerWriter) begin() {
@@ -83,7 +109,9 @@ func (h *headerWriter) Write(p []byte) (int, error) {
 	if !h.began {
 		h.begin()
 	}
-	return h.w.Write(p)
+	n, err := h.w.Write(p)
+	h.bytes += int64(n)
+	return n, err
 }
 
 // Export writes dataset id in format to w with the ODS export parameters of
@@ -107,7 +135,7 @@ func Export(ctx context.Context, a *app.App, p auth.Principal, id, formatName st
 		return 0, errs.E(errs.NotFound, "dataset %q has no records yet", d.ID)
 	}
 	if hw, ok := w.(*headerWriter); ok {
-		hw.ct, hw.name = format.ContentType(), d.ID+"."+format.Extension()
+		hw.ct, hw.name, hw.version = format.ContentType(), d.ID+"."+format.Extension(), d.Version
 	}
 	rows, err := a.Store.Query(ctx, d, q)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/demo"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/web"
 )
 
 // runDemo creates the synthetic territory on first run, then serves it.
@@ -41,7 +42,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return serve(ctx, a, f.addr, f.limits(), logger, func(url string) {
+	site := f.siteConfig()
+	if site.SiteName == web.DefaultConfig().SiteName {
+		site.SiteName = t.Name
+	}
+	return serve(ctx, a, f.addr, f.limits(), site, logger, func(url string) {
 		printDemo(stdout, url, t, key, created, f.data)
 	})
 }

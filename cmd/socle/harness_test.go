@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/socle/socle/httpapi"
+	"github.com/socle/socle/web"
 )
 
 // testMaxUpload is the upload limit of test servers, small enough to test.
@@ -30,6 +32,9 @@ type env struct {
 	data string
 	dsn  string
 	base string
+	// tiles is the portal's base map URL: empty in tests, which have no
+	// network (browser tests set an unreachable one on purpose).
+	tiles string
 }
 
 // engines returns a fresh env per storage engine; PostgreSQL only when
@@ -144,7 +149,11 @@ func (e *env) start() {
 		defer a.Close()
 		limits := httpapi.DefaultLimits
 		limits.MaxUpload = testMaxUpload
-		done <- serve(ctx, a, "127.0.0.1:0", limits, quietLogger(), func(u string) { ready <- u })
+		site := web.DefaultConfig()
+		site.StagingDir = filepath.Join(e.data, "staging")
+		site.MaxUpload = testMaxUpload
+		site.TilesURL = e.tiles
+		done <- serve(ctx, a, "127.0.0.1:0", limits, site, quietLogger(), func(u string) { ready <- u })
 	}()
 	select {
 	case e.base = <-ready:

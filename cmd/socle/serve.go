@@ -9,16 +9,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/socle/socle/httpapi"
 	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/web"
 )
 
 type serveFlags struct {
 	storeFlags
 	addr      string
 	maxUpload int64
+	site      web.Config
 }
 
 // registerServe adds the flags serve and demo share.
@@ -26,6 +30,28 @@ func (f *serveFlags) registerServe(fs *flag.FlagSet) {
 	f.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	fs.Int64Var(&f.maxUpload, "max-upload", httpapi.DefaultLimits.MaxUpload, "largest accepted upload, in bytes")
+	f.site = web.DefaultConfig()
+	fs.StringVar(&f.site.SiteName, "site-name", envOr("SOCLE_SITE_NAME", f.site.SiteName), "name of the collectivity shown by the portal (env SOCLE_SITE_NAME)")
+	fs.StringVar(&f.site.SiteTagline, "site-tagline", envOr("SOCLE_SITE_TAGLINE", f.site.SiteTagline), "line under the name (env SOCLE_SITE_TAGLINE)")
+	fs.StringVar(&f.site.LogoFile, "logo", os.Getenv("SOCLE_LOGO"), "image file shown as the collectivity's logo (env SOCLE_LOGO)")
+	fs.StringVar(&f.site.TilesURL, "tiles-url", envOr("SOCLE_TILES_URL", f.site.TilesURL), "base map tile URL template with {z} {x} {y}; empty for none (env SOCLE_TILES_URL)")
+	fs.StringVar(&f.site.TilesAttribution, "tiles-attribution", envOr("SOCLE_TILES_ATTRIBUTION", f.site.TilesAttribution), "base map attribution")
+	fs.DurationVar(&f.site.SessionTTL, "session-ttl", f.site.SessionTTL, "lifetime of a portal login session")
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// siteConfig completes the portal settings from the other flags.
+func (f *serveFlags) siteConfig() web.Config {
+	c := f.site
+	c.MaxUpload = f.maxUpload
+	c.StagingDir = filepath.Join(f.data, "staging")
+	return c
 }
 
 func (f *serveFlags) limits() httpapi.Limits {
@@ -59,15 +85,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
-	return serve(ctx, a, f.addr, f.limits(), logger, func(url string) {
+	return serve(ctx, a, f.addr, f.limits(), f.siteConfig(), logger, func(url string) {
 		fmt.Fprintf(stdout, "Socle is serving on %s (engine %s)\n", url, a.Store.Engine())
 	})
 }
 
 // serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM), then
 // shuts down gracefully: in-flight requests get 30 seconds to finish.
-func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, logger *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, site web.Config, logger *slog.Logger, ready func(url string)) error {
 	if err := a.RefreshCatalog(ctx); err != nil {
+		return err
+	}
+	handler, err := newHandler(a, limits, site, logger)
+	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -80,7 +110,7 @@ func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, 
 	defer stopRequests()
 	srv := &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return reqCtx },
-		Handler:           httpapi.New(a, logger, limits),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads
 		IdleTimeout:       2 * time.Minute,
@@ -105,4 +135,19 @@ func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, 
 	}
 	<-errc // Serve has returned
 	return a.FlushAudit(context.Background())
+}
+
+// newHandler routes the APIs and the health check to package httpapi and
+// everything else to the web portal.
+func newHandler(a *app.App, limits httpapi.Limits, site web.Config, logger *slog.Logger) (http.Handler, error) {
+	api := httpapi.New(a, logger, limits)
+	portal, err := web.New(a, api, logger, site)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/", portal)
+	return mux, nil
 }

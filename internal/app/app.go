@@ -39,6 +39,11 @@ type App struct {
 	refreshMu sync.Mutex     // serialises catalog index rebuilds
 	reads     chan auditItem // read audits waiting to be written
 	readsDone chan struct{}
+
+	usage     usageCounter
+	sizes     exportSizes
+	usageStop chan struct{}
+	usageDone chan struct{}
 }
 
 // readQueue bounds the read audits waiting for the database. Reads are
@@ -53,8 +58,10 @@ func New(store Store, logger *slog.Logger) *App {
 		logger = slog.Default()
 	}
 	a := &App{Store: store, Logger: logger, Now: func() time.Time { return time.Now().UTC() },
-		reads: make(chan auditItem, readQueue), readsDone: make(chan struct{})}
+		reads: make(chan auditItem, readQueue), readsDone: make(chan struct{}),
+		usageStop: make(chan struct{}), usageDone: make(chan struct{})}
 	go a.writeReads()
+	go a.flushUsageLoop(a.usageStop, a.usageDone)
 	return a
 }
 
@@ -98,8 +105,14 @@ func (a *App) FlushAudit(ctx context.Context) error {
 	}
 }
 
-// Close writes the pending read audits, then closes the store.
+// Close writes the pending read audits and usage counts, then closes the
+// store.
 func (a *App) Close() error {
+	close(a.usageStop)
+	<-a.usageDone
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	a.FlushUsage(ctx)
+	cancel()
 	close(a.reads)
 	<-a.readsDone
 	return a.Store.Close()

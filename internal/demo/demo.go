@@ -12,6 +12,8 @@ import (
 
 // Territory is everything "socle demo" loads into an empty Socle.
 type Territory struct {
+	// Name is the metropolis's name, which the demo portal shows.
+	Name string
 	// Organizations: the metropolis, its communes, partners and delegates.
 	Organizations []*catalog.Organization
 	// Users: one per role. Their passwords are public: change them.
@@ -48,6 +50,7 @@ const Seed uint64 = 0x50C1E_DE30_2026
 // streams.
 func New() *Territory {
 	return &Territory{
+		Name:          metropolisName,
 		Organizations: organizations(),
 		Users:         users(),
 		Datasets: []*DatasetSpec{

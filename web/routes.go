@@ -1,0 +1,16 @@
+package web
+
+// routes lists the portal's public pages; adminRoutes the back-office.
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /static/{version}/{path...}", s.handleStatic)
+	s.mux.HandleFunc("GET /logo", s.handleLogo)
+	s.mux.HandleFunc("GET /{$}", s.handleHome)
+	s.mux.HandleFunc("GET /datasets", s.handleSearch)
+	s.mux.HandleFunc("GET /datasets/{id}", s.handleDatasetPage)
+	s.mux.HandleFunc("GET /datasets/{id}/{tab}", s.handleDatasetPage)
+	s.mux.HandleFunc("GET /datasets/{id}/export/{format}", s.handleDownload)
+	s.mux.HandleFunc("GET /organizations", s.handleOrganizations)
+	s.mux.HandleFunc("GET /organizations/{id}", s.handleOrganization)
+	s.mux.HandleFunc("GET /licences", s.handleLicences)
+	s.adminRoutes()
+}
