@@ -18,6 +18,11 @@ var System = auth.Principal{User: &auth.User{Login: "system", Role: auth.RoleAdm
 // AddUser creates a local account. password may be empty for an account
 // that will only use API keys.
 func (a *App) AddUser(ctx context.Context, u *auth.User, password string) error {
+	return a.addUser(ctx, System, u, password)
+}
+
+// addUser creates u, audited as done by by.
+func (a *App) addUser(ctx context.Context, by auth.Principal, u *auth.User, password string) error {
 	if !loginPattern.MatchString(u.Login) {
 		return errs.E(errs.Invalid, "invalid login %q", u.Login)
 	}
@@ -40,7 +45,7 @@ func (a *App) AddUser(ctx context.Context, u *auth.User, password string) error 
 	if err := a.Store.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	return a.Audit(ctx, System, "user.create", "user:"+u.Login, 0, string(u.Role))
+	return a.Audit(ctx, by, "user.create", "user:"+u.Login, 0, string(u.Role))
 }
 
 // CreateAPIKey makes a key for login and returns it; only its hash is kept.
@@ -49,6 +54,11 @@ func (a *App) CreateAPIKey(ctx context.Context, login, label string) (string, *a
 	if err != nil {
 		return "", nil, err
 	}
+	return a.createAPIKey(ctx, System, u, label)
+}
+
+// createAPIKey makes a key for u, audited as done by by.
+func (a *App) createAPIKey(ctx context.Context, by auth.Principal, u *auth.User, label string) (string, *auth.APIKey, error) {
 	key, k, err := auth.NewAPIKey()
 	if err != nil {
 		return "", nil, err
@@ -57,7 +67,7 @@ func (a *App) CreateAPIKey(ctx context.Context, login, label string) (string, *a
 	if err := a.Store.CreateAPIKey(ctx, k); err != nil {
 		return "", nil, err
 	}
-	a.Audit(ctx, System, "apikey.create", "user:"+login, 0, k.Prefix)
+	a.Audit(ctx, by, "apikey.create", "user:"+u.Login, 0, k.Prefix)
 	return key, k, nil
 }
 
