@@ -100,8 +100,14 @@ func TestAdminUseCasesAreForAdminsOnly(t *testing.T) {
 		{"create user", func(p auth.Principal) error {
 			return a.CreateUser(ctx, p, &auth.User{Login: "new-" + p.User.Login, Role: auth.RoleAgent}, "twelve chars!")
 		}},
-		{"change role", func(p auth.Principal) error { return a.UpdateUserAdmin(ctx, p, steward.User.ID, "S", auth.RoleSteward, "") }},
-		{"create organization", func(p auth.Principal) error { o := *org; o.ID += p.User.Login; return a.PutOrganization(ctx, p, &o, true) }},
+		{"change role", func(p auth.Principal) error {
+			return a.UpdateUserAdmin(ctx, p, steward.User.ID, "S", auth.RoleSteward, "")
+		}},
+		{"create organization", func(p auth.Principal) error {
+			o := *org
+			o.ID += p.User.Login
+			return a.PutOrganization(ctx, p, &o, true)
+		}},
 		{"list another's keys", func(p auth.Principal) error { _, err := a.ListAPIKeys(ctx, p, admin.User.ID); return err }},
 	}
 	for _, c := range calls {
