@@ -51,3 +51,10 @@ func BenchLoad(b *testing.B, s Store) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchFields returns the ten mixed-type fields of the benchmark rows.
+func BenchFields() []catalog.Field { return append([]catalog.Field(nil), benchFields...) }
+
+// BenchRows returns a source of n synthetic rows of BenchFields, for
+// benchmarks outside this package (the portal's page render, say).
+func BenchRows(n int) catalog.RowSource { return &benchSource{n: n} }
