@@ -13,10 +13,14 @@ demo: build
 	./bin/socle demo --data ./socle-data --addr 127.0.0.1:8080
 
 # compat-deps installs the official Opendatasoft JavaScript client used by
-# the compatibility test (from the npm registry, pinned in package-lock.json).
+# the compatibility test, and axe-core for the accessibility checks of the
+# web portal's browser tests (from the npm registry, each pinned in its
+# package-lock.json).
 compat-deps:
 	@if command -v npm >/dev/null 2>&1; then cd compat/odsclient && npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the interoperability tests will be skipped"; fi
+	@if command -v npm >/dev/null 2>&1; then cd compat/axe && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility checks of the browser tests will be skipped"; fi
 
 vet:
 	$(GO) vet ./...
