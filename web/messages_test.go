@@ -22,6 +22,9 @@ func TestEveryMessageKeyExists(t *testing.T) {
 	check := func(file string, re *regexp.Regexp, src string) {
 		for _, m := range re.FindAllStringSubmatch(src, -1) {
 			seen++
+			if strings.HasSuffix(m[1], ".") {
+				continue // a prefix completed at run time ("tab."+name)
+			}
 			if !msgs.Has(m[1]) {
 				t.Errorf("%s: message %q is not in the French catalogue", file, m[1])
 			}
