@@ -1,6 +1,55 @@
 package web
 
+import "net/http"
+
+// backOffice is the back-office's part of the server: its handlers, and
+// the little state they keep in memory.
+type backOffice struct {
+	*Server
+	limiter *loginLimiter
+}
+
 // adminRoutes lists the back-office: login, uploads, metadata, users,
-// organizations and API keys.
+// organizations and API keys. Every POST has passed the anti-forgery check
+// of withViewer before it gets here.
 func (s *Server) adminRoutes() {
+	b := &backOffice{Server: s, limiter: newLoginLimiter()}
+	routes := []struct {
+		pattern string
+		h       http.HandlerFunc
+	}{
+		{"GET /login", b.handleLoginForm},
+		{"POST /login", b.handleLogin},
+		{"POST /logout", b.handleLogout},
+
+		{"GET /admin", b.handleAdmin},
+		{"GET /admin/datasets/new", b.handleUploadForm},
+		{"POST /admin/datasets/new", b.handleUpload},
+		{"GET /admin/uploads/{token}", b.handlePreview},
+		{"POST /admin/uploads/{token}/publish", b.handlePublish},
+		{"GET /admin/datasets/{id}", b.handleManage},
+		{"POST /admin/datasets/{id}/meta", b.handleMeta},
+		{"POST /admin/datasets/{id}/data", b.handleData},
+		{"POST /admin/datasets/{id}/restore", b.handleRestore},
+		{"GET /admin/datasets/{id}/reports/{rid}", b.handleReport},
+
+		{"GET /admin/users", b.handleUsers},
+		{"POST /admin/users", b.handleCreateUser},
+		{"GET /admin/users/{uid}", b.handleUser},
+		{"POST /admin/users/{uid}", b.handleUpdateUser},
+		{"POST /admin/users/{uid}/disable", b.handleDisableUser},
+		{"POST /admin/users/{uid}/enable", b.handleEnableUser},
+
+		{"GET /admin/organizations", b.handleOrgs},
+		{"POST /admin/organizations", b.handleCreateOrg},
+		{"GET /admin/organizations/{oid}", b.handleOrg},
+		{"POST /admin/organizations/{oid}", b.handleUpdateOrg},
+
+		{"GET /admin/keys", b.handleKeys},
+		{"POST /admin/keys", b.handleCreateKey},
+		{"POST /admin/keys/{kid}/revoke", b.handleRevokeKey},
+	}
+	for _, rt := range routes {
+		s.mux.HandleFunc(rt.pattern, rt.h)
+	}
 }
