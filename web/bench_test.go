@@ -13,6 +13,7 @@ import (
 	"github.com/socle/socle/internal/app"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/odsql"
+	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/storetest"
 	"github.com/socle/socle/postgres"
 	"github.com/socle/socle/sqlite"
@@ -69,18 +70,32 @@ func benchPages(b *testing.B, store app.Store, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("baseline-raw-page-query", func(b *testing.B) {
-		d, _ := store.Dataset(ctx, "big")
-		for b.Loop() {
-			rows, _, err := store.Page(ctx, d, &odsql.Query{Limit: defaultTableSize})
-			if err != nil {
-				b.Fatal(err)
+	d, _ = store.Dataset(ctx, "big")
+	baselines := []struct{ name, where, order, sel, group string }{
+		{name: "first-page"},
+		{name: "filtered-sorted-page", where: "`c7` = 42", order: "`c1` desc"},
+		{name: "group-by", sel: "`c6` as x, count(*) as v", group: "`c6` as x", order: "v desc"},
+	}
+	for _, bl := range baselines {
+		b.Run("baseline-raw-"+bl.name, func(b *testing.B) {
+			q := rawQuery(b, bl.where, bl.order, bl.sel, bl.group)
+			for b.Loop() {
+				var rows records.Rows
+				var err error
+				if bl.group == "" {
+					rows, _, err = store.Page(ctx, d, q)
+				} else {
+					rows, err = store.Query(ctx, d, q)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, err := rows.Next(); err == nil; _, err = rows.Next() {
+				}
+				rows.Close()
 			}
-			for _, err := rows.Next(); err == nil; _, err = rows.Next() {
-			}
-			rows.Close()
-		}
-	})
+		})
+	}
 	for _, path := range []string{"/datasets/big", "/datasets/big/table", "/datasets/big/table?sort=-c1&f.c7=42",
 		"/datasets/big/downloads", "/datasets/big/api", "/datasets/big/chart?x=c6&agg=count"} {
 		b.Run(path, func(b *testing.B) {
@@ -94,6 +109,34 @@ func benchPages(b *testing.B, store app.Store, n int) {
 			}
 		})
 	}
+}
+
+// rawQuery is the store query a page runs, built the same way.
+func rawQuery(b *testing.B, where, order, sel, group string) *odsql.Query {
+	q := &odsql.Query{Limit: defaultTableSize}
+	var err error
+	if where != "" {
+		e, err := odsql.ParseWhere(where)
+		if err != nil {
+			b.Fatal(err)
+		}
+		q.Where = []odsql.Expr{e}
+	}
+	if order != "" {
+		if q.OrderBy, err = odsql.ParseOrderBy(order); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if sel != "" {
+		q.Limit = chartMaxGroups + 1
+		if q.Select, err = odsql.ParseSelect(sel); err != nil {
+			b.Fatal(err)
+		}
+		if q.GroupBy, err = odsql.ParseGroupBy(group); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return q
 }
 
 func atoi(s string) int {
