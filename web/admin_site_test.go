@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"html"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -85,7 +86,7 @@ func pgSchema(t *testing.T, base string) string {
 func newAdminSite(t *testing.T, store app.Store) *adminSite {
 	t.Helper()
 	ctx := context.Background()
-	a := app.New(store, nil)
+	a := app.New(store, slog.New(slog.DiscardHandler))
 	t.Cleanup(func() { a.Close() })
 	must(t, a.Store.PutOrganization(ctx, &catalog.Organization{ID: "metro", Name: "Métropole", Kind: catalog.OrgMetropolis}))
 	must(t, a.Store.PutOrganization(ctx, &catalog.Organization{ID: "autre", Name: "Autre", Kind: catalog.OrgCommune}))
@@ -169,7 +170,7 @@ func (b *browser) post(path string, form url.Values, headers ...string) page {
 
 // upload sends a multipart form: fields in order (csrf first, as the
 // pages do), then the file.
-func (b *browser) upload(path string, fields [][2]string, fileName, content string) page {
+func (b *browser) upload(path string, fields [][2]string, fileName, content string, headers ...string) page {
 	b.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -183,6 +184,9 @@ func (b *browser) upload(path string, fields [][2]string, fileName, content stri
 	mw.Close()
 	req, _ := http.NewRequest("POST", b.site.srv.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	return b.do(req)
 }
 
@@ -216,9 +220,13 @@ func wantStatus(t *testing.T, what string, p page, status int, contains ...strin
 		t.Errorf("%s: status %d, want %d; body: %.600s", what, p.status, status, p.body)
 	}
 	body := html.UnescapeString(p.body)
+	main := body
+	if i := strings.Index(main, `id="contenu"`); i >= 0 {
+		main = main[i:]
+	}
 	for _, c := range contains {
 		if !strings.Contains(body, c) && !strings.Contains(p.location, c) {
-			t.Errorf("%s: %q not in the page (location %q): %.2000s", what, c, p.location, p.body)
+			t.Errorf("%s: %q not in the page (location %q): %.1500s", what, c, p.location, main)
 		}
 	}
 }
