@@ -12,6 +12,7 @@ import (
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/demo"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/importer"
 	"github.com/socle/socle/web"
 )
 
@@ -127,6 +128,7 @@ func seedDemo(ctx context.Context, a *app.App, t *demo.Territory) (bool, error) 
 
 func loadSpec(ctx context.Context, a *app.App, spec *demo.DatasetSpec) error {
 	d := *spec.Dataset
+	d.Meta.TableSchemaJSON = string(spec.Schema)
 	ds, _, err := a.EnsureDataset(ctx, app.System, &d)
 	if err != nil {
 		return err
@@ -134,5 +136,10 @@ func loadSpec(ctx context.Context, a *app.App, spec *demo.DatasetSpec) error {
 	mode := catalog.ModeReplace
 	_, err = a.Store.LoadVersion(ctx, catalog.LoadRequest{DatasetID: ds.ID, Fields: spec.Dataset.Fields,
 		Mode: mode, Keys: spec.Keys, Rows: spec.Rows(), Actor: "demo", Now: a.Now()})
+	if err != nil || spec.Schema == nil {
+		return err
+	}
+	// The quality tab shows the data checked against the declared schema.
+	_, err = importer.CheckSchema(ctx, a, app.System, ds.ID)
 	return err
 }

@@ -41,6 +41,9 @@ type DatasetSpec struct {
 	// Rows returns a fresh stream, identical on every call, of rows aligned
 	// with Dataset.Fields. Rows are generated on demand, never held.
 	Rows func() catalog.RowSource
+	// Schema is the Table Schema the dataset declares (JSON), if any: the
+	// demo checks the data against it, as a steward would.
+	Schema []byte
 }
 
 // Seed is the fixed seed every generator derives its stream from.
