@@ -181,7 +181,6 @@ func subsidies() *DatasetSpec {
 		field("dispositifaide", "Identifiant du dispositif d'aide", catalog.TypeText, "", "SCDL dispositifAide."),
 	)
 	metroSIRET := siret(siren(200000), 12)
-	d.Meta.ConformsTo = "https://schema.data.gouv.fr/scdl/subventions/2.1.1/"
 	return &DatasetSpec{Dataset: d, Schema: scdlSubsidiesSchema, Rows: func() catalog.RowSource {
 		r := newRand(d.ID)
 		return &source{n: 800, row: func(i int) catalog.Row {
