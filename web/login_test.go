@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -148,5 +149,30 @@ func TestLocalPath(t *testing.T) {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSessionCookieIsSecureBehindHTTPS(t *testing.T) {
+	cases := []struct {
+		name   string
+		header string
+		want   bool
+	}{
+		{"plain HTTP", "", false},
+		{"a proxy terminating TLS", "https", true},
+		{"a proxy saying http", "http", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/login", nil)
+			if c.header != "" {
+				r.Header.Set("X-Forwarded-Proto", c.header)
+			}
+			w := httptest.NewRecorder()
+			setCookie(w, r, sessionCookie, "v", 60)
+			if got := w.Result().Cookies()[0].Secure; got != c.want {
+				t.Errorf("Secure = %v, want %v", got, c.want)
+			}
+		})
 	}
 }
