@@ -36,6 +36,10 @@ type metaForm struct {
 	Publisher, License, Frequency, Access string
 	Themes                                []string
 	FixedOrg                              bool // producers publish for their organization only
+	// Grants name who may read a restricted dataset (logins, organization
+	// IDs, comma-separated). Only stewards and admins see and send them.
+	CanGrant, Grants                      bool
+	AllowedUsers, AllowedOrgs             string
 	ThemeOptions, LicenceOptions          []option
 	FrequencyOptions, AccessOptions, Orgs []option
 }
@@ -44,14 +48,16 @@ func metaFromDataset(d *catalog.Dataset) metaForm {
 	m := d.Meta
 	return metaForm{Title: m.Title, Description: m.Description, Keywords: strings.Join(m.Keywords, ", "), Spatial: m.Spatial,
 		ContactName: m.ContactName, ContactEmail: m.ContactEmail, Publisher: m.Publisher, License: m.License,
-		Frequency: m.Frequency, Access: string(d.Access), Themes: m.Themes}
+		Frequency: m.Frequency, Access: string(d.Access), Themes: m.Themes,
+		AllowedUsers: strings.Join(m.AllowedUsers, ", "), AllowedOrgs: strings.Join(m.AllowedOrgs, ", ")}
 }
 
 func parseMetaForm(r *http.Request) metaForm {
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	return metaForm{Title: f("title"), Description: f("description"), Keywords: f("keywords"), Spatial: f("spatial"),
 		ContactName: f("contact_name"), ContactEmail: f("contact_email"), Publisher: f("publisher"),
-		License: f("license"), Frequency: f("frequency"), Access: f("access"), Themes: r.PostForm["themes"]}
+		License: f("license"), Frequency: f("frequency"), Access: f("access"), Themes: r.PostForm["themes"],
+		Grants: f("grants") == "1", AllowedUsers: f("allowed_users"), AllowedOrgs: f("allowed_orgs")}
 }
 
 // validate returns a French message for the first problem, or "".
@@ -69,6 +75,8 @@ func (m *metaForm) validate(msgs *Messages) string {
 		return msgs.T("admin.meta.error.frequency")
 	case !slices.Contains(accesses, m.Access):
 		return msgs.T("admin.meta.error.access")
+	case len(m.AllowedUsers) > 2000 || len(m.AllowedOrgs) > 2000:
+		return msgs.T("admin.meta.error.long")
 	}
 	for _, t := range m.Themes {
 		if !slices.Contains(themeCodes, t) {
@@ -90,12 +98,22 @@ func (m *metaForm) apply(d *catalog.Dataset) {
 	d.Meta.ContactName, d.Meta.ContactEmail = m.ContactName, m.ContactEmail
 	d.Meta.Publisher, d.Meta.License, d.Meta.Frequency = m.Publisher, m.License, m.Frequency
 	d.Meta.Themes = slices.Clone(m.Themes)
-	d.Meta.Keywords = nil
-	for _, k := range strings.Split(m.Keywords, ",") {
-		if k = strings.TrimSpace(k); k != "" && !slices.Contains(d.Meta.Keywords, k) && len(d.Meta.Keywords) < 50 {
-			d.Meta.Keywords = append(d.Meta.Keywords, k)
+	d.Meta.Keywords = splitList(m.Keywords)
+	if m.Grants {
+		d.Meta.AllowedUsers, d.Meta.AllowedOrgs = splitList(m.AllowedUsers), splitList(m.AllowedOrgs)
+	}
+}
+
+// splitList reads a comma-separated list, without blanks or repeats, at
+// most 50 items.
+func splitList(s string) []string {
+	var out []string
+	for _, k := range strings.Split(s, ",") {
+		if k = strings.TrimSpace(k); k != "" && !slices.Contains(out, k) && len(out) < 50 {
+			out = append(out, k)
 		}
 	}
+	return out
 }
 
 // fill sets the choices of the form for p: stewards and admins choose any
@@ -105,6 +123,7 @@ func (b *backOffice) fill(ctx context.Context, p auth.Principal, m *metaForm) er
 	if !p.Is(auth.RoleAdmin, auth.RoleSteward) {
 		m.FixedOrg, m.Publisher = true, p.User.Org
 	}
+	m.CanGrant = p.Is(auth.RoleAdmin, auth.RoleSteward)
 	if m.License == "" {
 		m.License = catalog.DefaultLicense
 	}
