@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/socle/socle/internal/catalog"
 )
 
 // homePage is the data of the home page.
@@ -13,14 +15,7 @@ type homePage struct {
 	Latest, Popular                             []*entry
 }
 
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.queryContext(r)
-	defer cancel()
-	es, orgs, err := s.entries(ctx, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, es []*entry, orgs map[string]*catalog.Organization) {
 	p := homePage{Datasets: int64(len(es))}
 	for _, e := range es {
 		p.Records += e.D.Records

@@ -15,14 +15,7 @@ type orgItem struct {
 	Datasets []*entry
 }
 
-func (s *Server) handleOrganizations(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.queryContext(r)
-	defer cancel()
-	es, orgs, err := s.entries(ctx, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
+func (s *Server) handleOrganizations(w http.ResponseWriter, r *http.Request, es []*entry, orgs map[string]*catalog.Organization) {
 	items := map[string]*orgItem{}
 	for _, o := range orgs {
 		items[o.ID] = &orgItem{O: o}
@@ -45,14 +38,7 @@ func (s *Server) handleOrganizations(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "organizations", s.msgs.T("orgs.title"), list)
 }
 
-func (s *Server) handleOrganization(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.queryContext(r)
-	defer cancel()
-	es, orgs, err := s.entries(ctx, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
+func (s *Server) handleOrganization(w http.ResponseWriter, r *http.Request, es []*entry, orgs map[string]*catalog.Organization) {
 	o := orgs[r.PathValue("id")]
 	if o == nil {
 		s.renderError(w, r, errs.E(errs.NotFound, "no such organization"))
@@ -77,14 +63,7 @@ type licenceItem struct {
 // knownLicences are described on the licences page even when unused.
 var knownLicences = []string{"etalab-2.0", "ODbL-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0"}
 
-func (s *Server) handleLicences(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.queryContext(r)
-	defer cancel()
-	es, _, err := s.entries(ctx, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
+func (s *Server) handleLicences(w http.ResponseWriter, r *http.Request, es []*entry, _ map[string]*catalog.Organization) {
 	counts := map[string]int{}
 	for _, e := range es {
 		counts[e.D.Meta.License]++

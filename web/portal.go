@@ -49,6 +49,28 @@ func (s *Server) entries(ctx context.Context, r *http.Request) ([]*entry, map[st
 	return out, orgs, nil
 }
 
+// catalogPage is a page over the visible catalogue.
+type catalogPage func(w http.ResponseWriter, r *http.Request, es []*entry, orgs map[string]*catalog.Organization)
+
+// withEntries loads the visible catalogue for h, within the query time
+// limit, and bounds the page's query string.
+func (s *Server) withEntries(h catalogPage) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if len(r.URL.RawQuery) > 4096 {
+			s.renderError(w, r, errBadParam)
+			return
+		}
+		ctx, cancel := s.queryContext(r)
+		defer cancel()
+		es, orgs, err := s.entries(ctx, r)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		h(w, r, es, orgs)
+	}
+}
+
 func newEntry(d *catalog.Dataset, orgs map[string]*catalog.Organization, u catalog.Usage) *entry {
 	e := &entry{D: d, Publisher: d.Meta.Publisher, Views: u.Views, Downloads: u.Downloads,
 		Geo: d.HasGeo(), RealTime: realTimeFrequencies[strings.ToUpper(d.Meta.Frequency)], Schema: d.Meta.TableSchemaJSON != ""}

@@ -4,13 +4,13 @@ package web
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /static/{version}/{path...}", s.handleStatic)
 	s.mux.HandleFunc("GET /logo", s.handleLogo)
-	s.mux.HandleFunc("GET /{$}", s.handleHome)
-	s.mux.HandleFunc("GET /datasets", s.handleSearch)
+	s.mux.HandleFunc("GET /{$}", s.withEntries(s.handleHome))
+	s.mux.HandleFunc("GET /datasets", s.withEntries(s.handleSearch))
 	s.mux.HandleFunc("GET /datasets/{id}", s.handleDatasetPage)
 	s.mux.HandleFunc("GET /datasets/{id}/{tab}", s.handleDatasetPage)
 	s.mux.HandleFunc("GET /datasets/{id}/export/{format}", s.handleDownload)
-	s.mux.HandleFunc("GET /organizations", s.handleOrganizations)
-	s.mux.HandleFunc("GET /organizations/{id}", s.handleOrganization)
-	s.mux.HandleFunc("GET /licences", s.handleLicences)
+	s.mux.HandleFunc("GET /organizations", s.withEntries(s.handleOrganizations))
+	s.mux.HandleFunc("GET /organizations/{id}", s.withEntries(s.handleOrganization))
+	s.mux.HandleFunc("GET /licences", s.withEntries(s.handleLicences))
 	s.adminRoutes()
 }

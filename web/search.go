@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/odsql"
 )
 
@@ -59,19 +60,8 @@ type searchPage struct {
 	SortValues []string
 }
 
-func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.queryContext(r)
-	defer cancel()
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, es []*entry, _ map[string]*catalog.Organization) {
 	v := r.URL.Query()
-	if len(r.URL.RawQuery) > 4096 {
-		s.renderError(w, r, errBadParam)
-		return
-	}
-	es, _, err := s.entries(ctx, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	p := searchPage{Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), SortValues: []string{"relevance", "modified", "popular", "title"}}
 	hits := filterEntries(es, v, p.Q)
 	for _, d := range dimensions {
