@@ -248,7 +248,7 @@ func (s *suite) tableFilterSort(t *testing.T) {
 	if !slices.IsSortedFunc(got, func(a, b int) int { return b - a }) || !slices.Equal(got, wantCirc) {
 		t.Errorf("circumferences %v, want descending %v", got, wantCirc)
 	}
-	s.screenshot(t, ctx, "table", `label[for="where"]`)
+	s.screenshot(t, ctx, "dataset-table", `label[for="where"]`)
 }
 
 // mapWithoutTiles: with an unreachable base map, the trees' map draws all
@@ -293,7 +293,7 @@ func (s *suite) mapWithoutTiles(t *testing.T) {
 			break
 		}
 	}
-	s.screenshot(t, ctx, "map", "")
+	s.screenshot(t, ctx, "dataset-map", "")
 
 	var shapes struct {
 		Features []struct {
@@ -359,7 +359,7 @@ func (s *suite) chart(t *testing.T) {
 			t.Errorf("bar %d (%s high) is taller than bar %d (%s): bars must follow the values", i, bars[i], i-1, bars[i-1])
 		}
 	}
-	s.screenshot(t, ctx, "chart", "")
+	s.screenshot(t, ctx, "dataset-chart", "")
 }
 
 func parseFloat(s string) float64 {
