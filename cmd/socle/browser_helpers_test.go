@@ -217,7 +217,7 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// location is the URL of the page, relative to the server.
+// location is the URL of the page.
 func location(t *testing.T, ctx context.Context) *url.URL {
 	t.Helper()
 	u, err := url.Parse(eval[string](t, ctx, `location.href`))
@@ -227,13 +227,15 @@ func location(t *testing.T, ctx context.Context) *url.URL {
 	return u
 }
 
-// texts returns the trimmed text of every element matching sel.
+// texts returns the text of every element matching sel, trimmed, each run
+// of white space (no-break spaces included) made one space.
 func texts(t *testing.T, ctx context.Context, sel string) []string {
 	t.Helper()
 	return eval[[]string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.textContent.replace(/\s+/g, ' ').trim())`, sel))
 }
 
-// attrs returns attribute name of every element matching sel.
+// attrs returns the attribute name of every element matching sel ("" where
+// it is missing).
 func attrs(t *testing.T, ctx context.Context, sel, name string) []string {
 	t.Helper()
 	return eval[[]string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.getAttribute(%q) || '')`, sel, name))
