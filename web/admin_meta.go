@@ -124,6 +124,9 @@ func (b *backOffice) fill(ctx context.Context, p auth.Principal, m *metaForm) er
 		m.FixedOrg, m.Publisher = true, p.User.Org
 	}
 	m.CanGrant = p.Is(auth.RoleAdmin, auth.RoleSteward)
+	if m.Publisher == "" {
+		m.Publisher = p.User.Org // a steward publishes for their own organization by default
+	}
 	if m.License == "" {
 		m.License = catalog.DefaultLicense
 	}

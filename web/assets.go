@@ -97,3 +97,11 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Write(body)
 }
+
+// handleFavicon answers browsers that ask for /favicon.ico whatever the
+// page says.
+func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) {
+	r.SetPathValue("version", s.assets.version)
+	r.SetPathValue("path", "vendor/dsfr/favicon/favicon.ico")
+	s.handleStatic(w, r)
+}

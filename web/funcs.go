@@ -13,6 +13,7 @@ import (
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t":        s.msgs.T,
+		"tn":       s.msgs.N,
 		"int":      frInt,
 		"bytes":    frBytes,
 		"date":     frDate,

@@ -92,3 +92,15 @@ func TestToggleURL(t *testing.T) {
 		t.Errorf("add: %s", got)
 	}
 }
+
+func TestContentSecurityPolicyAllowsTheTileServerOnly(t *testing.T) {
+	for tiles, want := range map[string]string{
+		IGNPlanTiles:                         "img-src 'self' data: https://data.geopf.fr;",
+		"http://127.0.0.1:9/{z}/{x}/{y}.png": "img-src 'self' data: http://127.0.0.1:9;",
+		"":                                   "img-src 'self' data:;",
+	} {
+		if got := contentSecurityPolicy(tiles); !strings.Contains(got, want) {
+			t.Errorf("tiles %q: CSP %q lacks %q", tiles, got, want)
+		}
+	}
+}

@@ -66,3 +66,23 @@ func (m *Messages) Has(key string) bool {
 	_, ok := m.m[key]
 	return ok
 }
+
+// N is T for a count: French uses the singular for 0 and 1, so key+".one"
+// is used then, when the catalogue has it. n is formatted by the message
+// (%d) or passed already formatted in args.
+func (m *Messages) N(key string, n any, args ...any) string {
+	var v int64
+	switch x := n.(type) {
+	case int:
+		v = int64(x)
+	case int64:
+		v = x
+	}
+	if (v == 0 || v == 1) && m.Has(key+".one") {
+		key += ".one"
+	}
+	if len(args) == 0 {
+		args = []any{n}
+	}
+	return m.T(key, args...)
+}

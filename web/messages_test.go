@@ -16,7 +16,7 @@ func TestEveryMessageKeyExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmplKey := regexp.MustCompile(`\bt "([^"]+)"`)
+	tmplKey := regexp.MustCompile(`\btn? "([^"]+)"`)
 	goKey := regexp.MustCompile(`msgs\.T\("([^"]+)"`)
 	seen := 0
 	check := func(file string, re *regexp.Regexp, src string) {

@@ -90,8 +90,8 @@ func TestPortalPages(t *testing.T) {
 		not        []string
 	}{
 		{"home shows figures and the public datasets only", "/", 200, []string{"Éclairage public", "Arbres", "Énergie (1)"}, []string{"confidentiel"}},
-		{"search folds accents", "/datasets?q=eclairage", 200, []string{"1 jeux de données", "Éclairage public"}, []string{"confidentiel"}},
-		{"search with a theme facet", "/datasets?theme=ENVI", 200, []string{"1 jeux de données", "/datasets/arbres"}, []string{"/datasets/eclairage\""}},
+		{"search folds accents", "/datasets?q=eclairage", 200, []string{"1 jeu de données", "Éclairage public"}, []string{"confidentiel"}},
+		{"search with a theme facet", "/datasets?theme=ENVI", 200, []string{"1 jeu de données", "/datasets/arbres"}, []string{"/datasets/eclairage\""}},
 		{"a restricted dataset does not exist for anonymous visitors", "/datasets/secret", 404, []string{"n&#39;existe pas"}, []string{"confidentiel"}},
 		{"dataset info lists the fields", "/datasets/eclairage", 200, []string{"puissance", "Nombre décimal", "Licence Ouverte"}, nil},
 		{"table filter builds the where and keeps matching rows", "/datasets/eclairage/table?f.commune=tours", 200,
@@ -177,5 +177,35 @@ func TestStaticAssetsAreVersionedAndCompressed(t *testing.T) {
 	}
 	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("CSP %q", csp)
+	}
+}
+
+func TestCompressionOnlyWhereSafe(t *testing.T) {
+	s := newPortalSite(t)
+	get := func(path string) *http.Response {
+		req, _ := http.NewRequest("GET", s.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := http.DefaultTransport.RoundTrip(req) // no transparent decompression
+		must(t, err)
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	for path, want := range map[string]string{
+		"/":                               "gzip", // anonymous page, no secret
+		"/datasets/eclairage/export/csv":  "gzip",
+		"/datasets/eclairage/export/xlsx": "", // compressed already
+		"/login":                          "", // carries an anti-forgery token
+	} {
+		if got := get(path).Header.Get("Content-Encoding"); got != want {
+			t.Errorf("%s: Content-Encoding %q, want %q", path, got, want)
+		}
+	}
+	res, err := http.Get(s.srv.URL + "/datasets/eclairage/export/csv") // decompressed by the client
+	must(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), "Amboise") {
+		t.Errorf("gzipped CSV reads back as %q", b)
 	}
 }

@@ -4,6 +4,7 @@ package web
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /static/{version}/{path...}", s.handleStatic)
 	s.mux.HandleFunc("GET /logo", s.handleLogo)
+	s.mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
 	s.mux.HandleFunc("GET /{$}", s.withEntries(s.handleHome))
 	s.mux.HandleFunc("GET /datasets", s.withEntries(s.handleSearch))
 	s.mux.HandleFunc("GET /datasets/{id}", s.handleDatasetPage)

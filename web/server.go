@@ -12,7 +12,9 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/socle/socle/internal/app"
@@ -67,6 +69,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	assets  *assets
 	mux     *http.ServeMux
+	csp     string // the Content-Security-Policy of every page
 }
 
 // New parses templates, messages and assets once and builds the routes.
@@ -80,6 +83,7 @@ func New(a *app.App, exports Exporter, logger *slog.Logger, cfg Config) (*Server
 		return nil, err
 	}
 	s := &Server{app: a, exports: exports, cfg: cfg, logger: logger, msgs: msgs, assets: as, mux: http.NewServeMux()}
+	s.csp = contentSecurityPolicy(cfg.TilesURL)
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}
@@ -113,12 +117,20 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// securityHeaders sets a strict Content-Security-Policy: scripts and styles
-// come only from our own vendored files; images may come from the base map
-// tile server (any https origin, since the operator configures it).
+// contentSecurityPolicy is strict: scripts and styles come only from our own
+// vendored files; images also from the configured base map tile server.
+func contentSecurityPolicy(tiles string) string {
+	img := "'self' data:"
+	if u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(tiles)); err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http") {
+		img += " " + u.Scheme + "://" + u.Host
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + img + "; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+}
+
+// securityHeaders sets the CSP and the usual hardening headers.
 func (s *Server) securityHeaders(w http.ResponseWriter) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+	h.Set("Content-Security-Policy", s.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("X-Frame-Options", "DENY")

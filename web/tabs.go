@@ -181,5 +181,7 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	s.exports.ServeExport(w, r, principal(r), r.PathValue("id"), r.PathValue("format"))
+	zw, done := gzipResponse(w, r, r.PathValue("format"))
+	defer done()
+	s.exports.ServeExport(zw, r, principal(r), r.PathValue("id"), r.PathValue("format"))
 }

@@ -9,7 +9,7 @@
  *
  * Attributes (texts rendered by the server):
  *   data-geojson-url        the FeatureCollection, same origin (required)
- *   data-tiles-url          XYZ template with {z}/{x}/{y}; empty: no base map
+ *   data-tiles              XYZ template with {z}/{x}/{y}; empty: no base map
  *   data-tiles-attribution  attribution of the tiles, plain text
  *   data-title-field        property titling popups and markers
  *   data-label              accessible name of the map
@@ -171,7 +171,7 @@
 		}
 
 		function setup() {
-			var tiles = attr(el, 'tiles-url');
+			var tiles = attr(el, 'tiles');
 			map = L.map(el, {center: [46.6, 2.4], zoom: 5, maxZoom: 19, zoomControl: false, scrollWheelZoom: false});
 			L.control.zoom({
 				zoomInTitle: attr(el, 'zoom-in-text') || 'Zoomer',
