@@ -577,7 +577,7 @@ func (s *suite) loginLogout(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll('header form[action="/logout"]').length`); n != 0 {
 		t.Error("the header still offers to log out")
 	}
-	if got := attrs(t, ctx, `header a[href="/login"]`, "href"); len(got) != 1 {
+	if got := attrs(t, ctx, `header .fr-header__tools-links a[href="/login"]`, "href"); len(got) != 1 {
 		t.Error("the header does not offer to log in")
 	}
 	s.open(t, ctx, "/admin")
