@@ -107,7 +107,7 @@ func newSuite(t *testing.T, e *env, chrome, axe string) *suite {
 	if err != nil || !created {
 		t.Fatalf("seed demo: created=%v err=%v", created, err)
 	}
-	e.tiles = unreachableTiles
+	e.tiles, e.siteName = unreachableTiles, terr.Name
 	e.start()
 	return &suite{name: e.name, base: e.base, browser: startBrowser(t, chrome), axe: axe, terr: terr}
 }

@@ -35,6 +35,8 @@ type env struct {
 	// tiles is the portal's base map URL: empty in tests, which have no
 	// network (browser tests set an unreachable one on purpose).
 	tiles string
+	// siteName is the portal's name, when not the default.
+	siteName string
 }
 
 // engines returns a fresh env per storage engine; PostgreSQL only when
@@ -153,6 +155,9 @@ func (e *env) start() {
 		site.StagingDir = filepath.Join(e.data, "staging")
 		site.MaxUpload = testMaxUpload
 		site.TilesURL = e.tiles
+		if e.siteName != "" {
+			site.SiteName = e.siteName
+		}
 		done <- serve(ctx, a, "127.0.0.1:0", limits, site, quietLogger(), func(u string) { ready <- u })
 	}()
 	select {
