@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -21,6 +22,7 @@ import (
 type DB struct {
 	pool   *pool
 	schema string
+	months sync.Map // time.Time → true: months whose observation partition exists (partitions.go)
 }
 
 var schemaName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/socle/socle/internal/audit"
+	"github.com/socle/socle/internal/sensors"
 	"github.com/socle/socle/internal/storetest"
 )
 
@@ -147,4 +149,65 @@ func TestDeletingAUserEndsItsSessions(t *testing.T) {
 	storetest.RunSessionCascade(t, db, func(id int64) error {
 		return db.exec(context.Background(), `DELETE FROM users WHERE id = $1`, id)
 	})
+}
+
+func TestObservationsGetMonthPartitionsAndFarTimesTheDefault(t *testing.T) {
+	ctx := context.Background()
+	dsn, _ := testDSN(t)
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// A row of June 2024 already in the default partition: June cannot get
+	// its partition, and its later rows join that one.
+	if err := db.exec(ctx, `INSERT INTO observations_default VALUES ('d', 'p', '2024-06-10T00:00:00Z', 1, '')`); err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) sensors.Observation {
+		tm, _ := time.Parse(time.RFC3339, s)
+		return sensors.Observation{Device: "d", Property: "p", Time: tm, Value: 2}
+	}
+	b := sensors.Batch{Observations: []sensors.Observation{at("2024-03-05T00:00:00Z"), at("2024-04-05T00:00:00Z"),
+		at("1990-01-01T00:00:00Z"), at("2024-06-11T00:00:00Z"), at("2999-01-01T00:00:00Z")}}
+	if n, _, err := db.AppendBatch(ctx, b); err != nil || n != 5 {
+		t.Fatalf("append: %d, %v; want 5 rows", n, err)
+	}
+	wantStrings(t, db, "partitions", `SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = 'observations'::regclass ORDER BY 1`,
+		"observations_2024_03", "observations_2024_04", "observations_default")
+	wantStrings(t, db, "default partition", `SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM observations_default ORDER BY t`,
+		"1990-01-01", "2024-06-10", "2024-06-11", "2999-01-01")
+
+	// Another process (an empty cache) finds the partitions in place.
+	db2, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	b.Observations[0].Time = b.Observations[0].Time.Add(time.Hour)
+	if n, _, err := db2.AppendBatch(ctx, b); err != nil || n != 1 {
+		t.Fatalf("append again: %d, %v; want 1 row", n, err)
+	}
+	got, err := db2.Observations(ctx, "d", time.Time{}, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), -1)
+	if err != nil || len(got) != 7 {
+		t.Fatalf("observations: %d, %v; want 7", len(got), err)
+	}
+}
+
+func wantStrings(t *testing.T, db *DB, what, q string, want ...string) {
+	t.Helper()
+	var got []string
+	err := db.query(context.Background(), q, nil, func(r pgx.Rows) error {
+		var s string
+		err := r.Scan(&s)
+		got = append(got, s)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("%s: got %v, want %v", what, got, want)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/records"
+	"github.com/socle/socle/internal/sensors"
 )
 
 // Store is everything a storage engine provides.
@@ -24,6 +25,7 @@ type Store interface {
 	auth.SessionStore
 	catalog.ActivityStore
 	audit.Store
+	sensors.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error

@@ -141,19 +141,24 @@ type Store interface {
 	// and dup is true. An observation with the same device, property and
 	// time as a stored one is ignored (a resend). Trusted observations
 	// newer than the latest state replace it. inserted counts new rows.
+	// Times are kept to the millisecond (two times within one are the
+	// same). errs.Invalid for a NaN or infinite value: nothing is written.
 	AppendBatch(ctx context.Context, b Batch) (inserted int, dup bool, err error)
 	// Latest returns the latest state of the given devices (all when ids is
-	// nil), ordered by device then property.
+	// nil), ordered by device then property (byte order).
 	Latest(ctx context.Context, ids []string) ([]Latest, error)
 	// Aggregate returns the non-empty buckets of q in time order; flagged
-	// observations are left out.
+	// observations are left out. errs.Invalid unless q.Width is a positive
+	// whole number of seconds.
 	Aggregate(ctx context.Context, q AggregateQuery) ([]Bucket, error)
 	// Observations returns raw observations of a device in [from, to), in
-	// time order, at most limit (flagged ones included).
+	// time order (then by property), at most limit (all when negative;
+	// flagged ones included).
 	Observations(ctx context.Context, device string, from, to time.Time, limit int) ([]Observation, error)
 
 	// AddQuarantine keeps unattributable data and sets its ID.
 	AddQuarantine(ctx context.Context, q *Quarantined) error
-	// QuarantineList returns the newest quarantined items, at most limit.
+	// QuarantineList returns the newest quarantined items (the latest added
+	// first among equal times), at most limit (all when negative).
 	QuarantineList(ctx context.Context, limit int) ([]*Quarantined, error)
 }

@@ -1,8 +1,8 @@
 // Package storetest is the conformance suite of Socle's storage engines: one
 // set of tests, run by package sqlite and package postgres against a fresh
 // database each, that pins down the behaviour the domain interfaces promise
-// (catalog.Store, records.Store, auth.Store, audit.Store, and the web
-// portal's auth.SessionStore and catalog.ActivityStore).
+// (catalog.Store, records.Store, auth.Store, audit.Store, the web
+// portal's auth.SessionStore and catalog.ActivityStore, and sensors.Store).
 package storetest
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/odsql"
 	"github.com/socle/socle/internal/records"
+	"github.com/socle/socle/internal/sensors"
 )
 
 // Store is what an engine implements.
@@ -29,6 +30,7 @@ type Store interface {
 	auth.SessionStore
 	catalog.ActivityStore
 	audit.Store
+	sensors.Store
 	Close() error
 }
 
@@ -70,6 +72,13 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"sessions are created, found by hash, refused twice and ended one by one, by user or by expiry", testSessions},
 		{"import reports round-trip, list newest first with a limit and outlive their dataset", testImportReports},
 		{"usage deltas add up per day and total per dataset", testUsage},
+		{"devices are put, replaced with their creation time kept, found by ID and EUI, refused a taken EUI and listed by domain", testDevices},
+		{"batches store new observations once, refuse a known key, accept late data and move the latest state forward only", testAppendBatch},
+		{"latest state is ordered by device then property in byte order", testLatestOrder},
+		{"aggregates bucket trusted values on the epoch with exact count, min, max, avg and sum", testAggregate},
+		{"aggregates bucket times before 1970 by floor division", testAggregateBefore1970},
+		{"observations come in time order across properties, within half-open bounds, at most limit", testObservations},
+		{"quarantined data round-trips byte for byte and lists newest first", testQuarantine},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
 	}

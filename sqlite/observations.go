@@ -1,0 +1,256 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/sensors"
+)
+
+// AppendBatch stores b in one transaction on the writer connection: the
+// batch key first (a conflict means the batch is a duplicate: nothing is
+// written), then each observation through one prepared statement (a
+// primary-key conflict is a resend, ignored), then the latest state of the
+// series that got newer trusted values. errs.Invalid for a NaN or infinite
+// value.
+//
+// It returns after the commit. With WAL and synchronous=NORMAL (Open's
+// settings) a committed batch survives a crash of the process; a power loss
+// or an OS crash may lose the batches committed since the last WAL sync
+// (they roll back, the file is never corrupt). synchronous=FULL would make
+// every commit wait for fsync.
+func (db *DB) AppendBatch(ctx context.Context, b sensors.Batch) (inserted int, dup bool, err error) {
+	if err := checkValues(b.Observations); err != nil {
+		return 0, false, err
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, false, fmt.Errorf("append batch: %w", err)
+	}
+	defer tx.Rollback()
+	if b.Key != "" {
+		res, err := tx.ExecContext(ctx, `INSERT INTO uplink_keys (key, received) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			b.Key, time.Now().UnixMilli())
+		if err != nil {
+			return 0, false, fmt.Errorf("append batch: key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return 0, true, nil
+		}
+	}
+	inserted, newest, err := insertObservations(ctx, tx, b.Observations)
+	if err != nil {
+		return 0, false, fmt.Errorf("append batch: %w", err)
+	}
+	if err := upsertLatest(ctx, tx, newest); err != nil {
+		return 0, false, fmt.Errorf("append batch: latest: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, false, fmt.Errorf("append batch: commit: %w", err)
+	}
+	return inserted, false, nil
+}
+
+// checkValues refuses values that SQL cannot compare or aggregate.
+func checkValues(obs []sensors.Observation) error {
+	for _, o := range obs {
+		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+			return errs.E(errs.Invalid, "%s %s at %s: value %v is not a number", o.Device, o.Property, o.Time.Format(time.RFC3339), o.Value)
+		}
+	}
+	return nil
+}
+
+// series identifies a device's property.
+type series struct{ device, property string }
+
+// point is a series' value at a time (Unix milliseconds).
+type point struct {
+	t int64
+	v float64
+}
+
+// insertObservations inserts obs, ignoring resends, and returns how many
+// rows were new and, per series, the newest new trusted point.
+func insertObservations(ctx context.Context, tx *sql.Tx, obs []sensors.Observation) (int, map[series]point, error) {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO observations (device, property, t, value, flag) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer stmt.Close()
+	inserted, newest := 0, map[series]point{}
+	for _, o := range obs {
+		t := o.Time.UnixMilli()
+		res, err := stmt.ExecContext(ctx, o.Device, o.Property, t, o.Value, string(o.Flag))
+		if err != nil {
+			return 0, nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		inserted++
+		k := series{o.Device, o.Property}
+		if p, ok := newest[k]; o.Flag == sensors.FlagNone && (!ok || t > p.t) {
+			newest[k] = point{t, o.Value}
+		}
+	}
+	return inserted, newest, nil
+}
+
+// upsertLatest moves the latest state of each series forward to its point,
+// never back; series in key order.
+func upsertLatest(ctx context.Context, tx *sql.Tx, newest map[series]point) error {
+	if len(newest) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO latest (device, property, t, value) VALUES (?, ?, ?, ?)
+		ON CONFLICT (device, property) DO UPDATE SET t = excluded.t, value = excluded.value WHERE excluded.t > latest.t`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, k := range sortedSeries(newest) {
+		p := newest[k]
+		if _, err := stmt.ExecContext(ctx, k.device, k.property, p.t, p.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedSeries(m map[series]point) []series {
+	keys := make([]series, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b series) int {
+		return cmp.Or(cmp.Compare(a.device, b.device), cmp.Compare(a.property, b.property))
+	})
+	return keys
+}
+
+// Latest returns the latest state of the given devices (all when ids is
+// nil), ordered by device then property. The IDs travel as one JSON array,
+// so that tens of thousands of them stay one bind parameter.
+func (db *DB) Latest(ctx context.Context, ids []string) ([]sensors.Latest, error) {
+	q, args := `SELECT device, property, t, value FROM latest ORDER BY device, property`, []any{}
+	if ids != nil {
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return nil, err
+		}
+		q, args = `SELECT device, property, t, value FROM latest
+			WHERE device IN (SELECT value FROM json_each(?)) ORDER BY device, property`, []any{string(list)}
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("latest: %w", err)
+	}
+	defer rows.Close()
+	var out []sensors.Latest
+	for rows.Next() {
+		var l sensors.Latest
+		var t int64
+		if err := rows.Scan(&l.Device, &l.Property, &t, &l.Value); err != nil {
+			return nil, fmt.Errorf("latest: %w", err)
+		}
+		l.Time = time.UnixMilli(t).UTC()
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// aggregateSQL groups a series' trusted rows by bucket: ?1 is the width in
+// milliseconds, and the bucket number is floor(t / width) (SQLite's integer
+// division truncates towards zero, hence the case for times before 1970).
+const aggregateSQL = `SELECT CASE WHEN t >= 0 THEN t / ?1 ELSE (t + 1) / ?1 - 1 END AS b,
+	count(*), min(value), max(value), avg(value), sum(value)
+	FROM observations WHERE device = ?2 AND property = ?3 AND t >= ?4 AND t < ?5 AND flag = ''
+	GROUP BY b ORDER BY b`
+
+// Aggregate returns the non-empty buckets of q in time order, trusted
+// values only. errs.Invalid unless q.Width is a positive whole number of
+// seconds.
+func (db *DB) Aggregate(ctx context.Context, q sensors.AggregateQuery) ([]sensors.Bucket, error) {
+	if err := checkWidth(q.Width); err != nil {
+		return nil, err
+	}
+	width := q.Width.Milliseconds()
+	rows, err := db.read.QueryContext(ctx, aggregateSQL, width, q.Device, q.Property, ceilMilli(q.From), ceilMilli(q.To))
+	if err != nil {
+		return nil, fmt.Errorf("aggregate: %w", err)
+	}
+	defer rows.Close()
+	var out []sensors.Bucket
+	for rows.Next() {
+		var b sensors.Bucket
+		var n int64
+		if err := rows.Scan(&n, &b.Count, &b.Min, &b.Max, &b.Avg, &b.Sum); err != nil {
+			return nil, fmt.Errorf("aggregate: %w", err)
+		}
+		b.Start = time.UnixMilli(n * width).UTC()
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+func checkWidth(w time.Duration) error {
+	if w < time.Second || w%time.Second != 0 {
+		return errs.E(errs.Invalid, "bucket width %s is not a whole number of seconds", w)
+	}
+	return nil
+}
+
+// ceilMilli is the first whole millisecond at or after t: the bound that
+// selects, among rows stored to the millisecond, those at or after t.
+func ceilMilli(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if t.Sub(time.UnixMilli(ms)) > 0 {
+		ms++
+	}
+	return ms
+}
+
+// observationsSQL reads a device's rows in [?2, ?3) in time order. The
+// primary key starts with (device, property), so the recursive part lists
+// the device's properties by skipping from one to the next through the
+// index, and each property's range is then one index seek: the cost follows
+// the rows read, not the device's whole history.
+const observationsSQL = `WITH RECURSIVE props(name) AS (
+		SELECT min(property) FROM observations WHERE device = ?1
+		UNION ALL
+		SELECT (SELECT min(property) FROM observations WHERE device = ?1 AND property > name) FROM props WHERE name IS NOT NULL
+	)
+	SELECT o.property, o.t, o.value, o.flag FROM props CROSS JOIN observations o
+	WHERE o.device = ?1 AND o.property = props.name AND o.t >= ?2 AND o.t < ?3
+	ORDER BY o.t, o.property LIMIT ?4`
+
+// Observations returns raw observations of a device in [from, to), in time
+// order (then by property), at most limit (all when negative), flagged
+// ones included.
+func (db *DB) Observations(ctx context.Context, device string, from, to time.Time, limit int) ([]sensors.Observation, error) {
+	rows, err := db.read.QueryContext(ctx, observationsSQL, device, ceilMilli(from), ceilMilli(to), limit)
+	if err != nil {
+		return nil, fmt.Errorf("observations: %w", err)
+	}
+	defer rows.Close()
+	var out []sensors.Observation
+	for rows.Next() {
+		o := sensors.Observation{Device: device}
+		var t int64
+		var flag string
+		if err := rows.Scan(&o.Property, &t, &o.Value, &flag); err != nil {
+			return nil, fmt.Errorf("observations: %w", err)
+		}
+		o.Time, o.Flag = time.UnixMilli(t).UTC(), sensors.Flag(flag)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
