@@ -21,4 +21,15 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("PUT "+mgmt+"/datasets/{id}", s.handleUpdateDataset)
 	s.mux.HandleFunc("POST "+mgmt+"/datasets/{id}/restore", s.handleRestore)
 	s.mux.HandleFunc("GET "+mgmt+"/audit", s.handleAudit)
+
+	const v1 = "/api/v1"
+	s.mux.HandleFunc("POST "+v1+"/observations", s.handlePostObservations)
+	s.mux.HandleFunc("GET "+v1+"/devices", s.handleDevices)
+	s.mux.HandleFunc("GET "+v1+"/devices/{device}", s.handleDevice)
+	s.mux.HandleFunc("PUT "+v1+"/devices/{device}", s.handlePutDevice)
+	s.mux.HandleFunc("GET "+v1+"/devices/{device}/latest", s.handleLatest)
+	s.mux.HandleFunc("GET "+v1+"/devices/{device}/observations", s.handleDeviceObservations)
+	s.mux.HandleFunc("GET "+v1+"/devices/{device}/aggregates", s.handleAggregates)
+	s.mux.HandleFunc("GET "+v1+"/latest", s.handleLatest)
+	s.mux.HandleFunc("GET "+v1+"/quarantine", s.handleQuarantine)
 }
