@@ -43,11 +43,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	site := f.siteConfig()
-	if site.SiteName == web.DefaultConfig().SiteName {
-		site.SiteName = t.Name
+	o := f.options()
+	if o.site.SiteName == web.DefaultConfig().SiteName {
+		o.site.SiteName = t.Name
 	}
-	return serve(ctx, a, f.addr, f.limits(), site, logger, func(url string) {
+	return serve(ctx, a, o, logger, func(url string) {
 		printDemo(stdout, url, t, key, created, f.data)
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/socle/socle/httpapi"
+	"github.com/socle/socle/mqtt"
 	"github.com/socle/socle/web"
 )
 
@@ -37,6 +38,8 @@ type env struct {
 	tiles string
 	// siteName is the portal's name, when not the default.
 	siteName string
+	// mqtt, when its URL is set, makes the server take uplinks from a broker.
+	mqtt mqtt.Config
 }
 
 // engines returns a fresh env per storage engine; PostgreSQL only when
@@ -158,7 +161,8 @@ func (e *env) start() {
 		if e.siteName != "" {
 			site.SiteName = e.siteName
 		}
-		done <- serve(ctx, a, "127.0.0.1:0", limits, site, quietLogger(), func(u string) { ready <- u })
+		o := serveOptions{addr: "127.0.0.1:0", limits: limits, site: site, mqtt: e.mqtt}
+		done <- serve(ctx, a, o, quietLogger(), func(u string) { ready <- u })
 	}()
 	select {
 	case e.base = <-ready:

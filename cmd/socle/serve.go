@@ -15,6 +15,7 @@ import (
 
 	"github.com/socle/socle/httpapi"
 	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/mqtt"
 	"github.com/socle/socle/web"
 )
 
@@ -23,6 +24,19 @@ type serveFlags struct {
 	addr      string
 	maxUpload int64
 	site      web.Config
+	mqtt      mqtt.Config
+}
+
+// serveOptions is what serve needs besides the app.
+type serveOptions struct {
+	addr   string
+	limits httpapi.Limits
+	site   web.Config
+	mqtt   mqtt.Config // URL "" = no MQTT ingestion
+}
+
+func (f *serveFlags) options() serveOptions {
+	return serveOptions{addr: f.addr, limits: f.limits(), site: f.siteConfig(), mqtt: f.mqtt}
 }
 
 // registerServe adds the flags serve and demo share.
@@ -37,6 +51,12 @@ func (f *serveFlags) registerServe(fs *flag.FlagSet) {
 	fs.StringVar(&f.site.TilesURL, "tiles-url", envOr("SOCLE_TILES_URL", f.site.TilesURL), "base map tile URL template with {z} {x} {y}; empty for none (env SOCLE_TILES_URL)")
 	fs.StringVar(&f.site.TilesAttribution, "tiles-attribution", envOr("SOCLE_TILES_ATTRIBUTION", f.site.TilesAttribution), "base map attribution")
 	fs.DurationVar(&f.site.SessionTTL, "session-ttl", f.site.SessionTTL, "lifetime of a portal login session")
+	host, _ := os.Hostname()
+	fs.StringVar(&f.mqtt.URL, "mqtt-url", os.Getenv("SOCLE_MQTT_URL"), "MQTT broker to take sensor uplinks from, tcp://HOST:PORT (env SOCLE_MQTT_URL); empty: none")
+	fs.StringVar(&f.mqtt.ClientID, "mqtt-client-id", envOr("SOCLE_MQTT_CLIENT_ID", "socle-"+host), "MQTT client ID, stable and unique per node (its session keeps unacknowledged uplinks)")
+	fs.StringVar(&f.mqtt.SharedGroup, "mqtt-group", os.Getenv("SOCLE_MQTT_GROUP"), "MQTT v5 shared subscription group, so that several nodes share the uplinks")
+	fs.StringVar(&f.mqtt.Username, "mqtt-user", os.Getenv("SOCLE_MQTT_USER"), "MQTT user name")
+	f.mqtt.Password = os.Getenv("SOCLE_MQTT_PASSWORD") // never a flag: flags show in process lists
 }
 
 func envOr(name, def string) string {
@@ -85,24 +105,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
-	return serve(ctx, a, f.addr, f.limits(), f.siteConfig(), logger, func(url string) {
+	return serve(ctx, a, f.options(), logger, func(url string) {
 		fmt.Fprintf(stdout, "Socle is serving on %s (engine %s)\n", url, a.Store.Engine())
 	})
 }
 
 // serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM), then
 // shuts down gracefully: in-flight requests get 30 seconds to finish.
-func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, site web.Config, logger *slog.Logger, ready func(url string)) error {
+func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger, ready func(url string)) error {
 	if err := a.RefreshCatalog(ctx); err != nil {
 		return err
 	}
-	handler, err := newHandler(a, limits, site, logger)
+	handler, err := newHandler(a, o.limits, o.site, logger)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	stopMQTT, err := startMQTT(ctx, a, o.mqtt, logger)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
+		return err
+	}
+	// Uplinks in hand are stored and acknowledged before the store closes.
+	defer stopMQTT()
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", o.addr, err)
 	}
 	// Requests run under a context that shutdown cancels once the grace
 	// period is over, so that long exports stop and release the store.
@@ -135,6 +161,27 @@ func serve(ctx context.Context, a *app.App, addr string, limits httpapi.Limits, 
 	}
 	<-errc // Serve has returned
 	return a.FlushAudit(context.Background())
+}
+
+// startMQTT subscribes to the broker, when one is configured, and returns
+// the function that stops the subscriber.
+func startMQTT(ctx context.Context, a *app.App, cfg mqtt.Config, logger *slog.Logger) (func(), error) {
+	if cfg.URL == "" {
+		return func() {}, nil
+	}
+	sub, err := mqtt.New(cfg, a, a, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := sub.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	logger.Info("taking sensor uplinks from MQTT", "broker", cfg.URL, "client_id", cfg.ClientID, "group", cfg.SharedGroup)
+	return func() {
+		if err := sub.Close(); err != nil {
+			logger.Warn("mqtt close", "err", err)
+		}
+	}, nil
 }
 
 // newHandler routes the APIs and the health check to package httpapi and
