@@ -32,4 +32,6 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET "+v1+"/devices/{device}/aggregates", s.handleAggregates)
 	s.mux.HandleFunc("GET "+v1+"/latest", s.handleLatest)
 	s.mux.HandleFunc("GET "+v1+"/quarantine", s.handleQuarantine)
+	s.mux.HandleFunc("POST "+v1+"/integrations/chirpstack", s.handleChirpStackWebhook)
+	s.mux.HandleFunc("POST "+v1+"/integrations/tts", s.handleTTSWebhook)
 }

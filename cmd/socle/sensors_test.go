@@ -87,3 +87,44 @@ func TestSensorsHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhooks posts ChirpStack and The Things Stack uplinks as their HTTP
+// integrations do, on both engines.
+func TestWebhooks(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			seedOrgs(t, e)
+			e.mustRun("user", "add", "--login", "gateway", "--role", "producer", "--org", "metropole")
+			e.mustRun("user", "add", "--login", "steward", "--role", "steward", "--org", "metropole")
+			gw := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "gateway"))
+			steward := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "steward"))
+			e.start()
+			dev := `{"eui":"a84041000181c0aa","type":"WasteContainer","domain":"waste","properties":[{"name":"fillingLevel","unit":"%","min":0,"max":100}]}`
+			if code, body := e.post("PUT", "/api/v1/devices/bin-aa", steward, []byte(dev)); code != 200 {
+				t.Fatalf("put device: %d %s", code, body)
+			}
+			for _, tc := range []struct {
+				name, path, key, body string
+				status                int
+			}{
+				{"a ChirpStack uplink is stored", "/api/v1/integrations/chirpstack?event=up", gw, chirpstackUplink("a84041000181c0aa", "w1", 64), 204},
+				{"the same uplink again is absorbed", "/api/v1/integrations/chirpstack?event=up", gw, chirpstackUplink("a84041000181c0aa", "w1", 64), 204},
+				{"a join event is ignored", "/api/v1/integrations/chirpstack?event=join", gw, `{}`, 204},
+				{"a TTS uplink is stored", "/api/v1/integrations/tts", gw, ttsUplink("bin-aa", "A84041000181C0AA", 65), 204},
+				{"a malformed uplink is quarantined and refused", "/api/v1/integrations/tts", gw, `{"end_device_ids":{}}`, 400},
+				{"an anonymous post is refused", "/api/v1/integrations/chirpstack?event=up", "", chirpstackUplink("a84041000181c0aa", "w2", 1), 401},
+			} {
+				if code, body := e.post("POST", tc.path, tc.key, []byte(tc.body)); code != tc.status {
+					t.Errorf("%s: %d %s, want %d", tc.name, code, body, tc.status)
+				}
+			}
+			var obs struct{ Results []map[string]any }
+			e.getJSON("/api/v1/devices/bin-aa/observations?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z", steward, 200, &obs)
+			if len(obs.Results) != 2 || obs.Results[0]["value"] != 64.0 || obs.Results[1]["value"] != 65.0 {
+				t.Errorf("observations %+v, want 64 then 65", obs.Results)
+			}
+			waitFor(t, e, steward, "/api/v1/quarantine", `"source":"webhook:tts"`)
+		})
+	}
+}

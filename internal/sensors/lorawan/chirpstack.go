@@ -36,9 +36,12 @@ func ParseChirpStack(topic string, body []byte) (sensors.Uplink, error) {
 	if err := checkSize(format, body); err != nil {
 		return sensors.Uplink{}, err
 	}
-	topicEUI, err := chirpStackTopicEUI(topic)
-	if err != nil {
-		return sensors.Uplink{}, err
+	var topicEUI string
+	var err error
+	if topic != "" { // "" = the HTTP integration: no topic to check against
+		if topicEUI, err = chirpStackTopicEUI(topic); err != nil {
+			return sensors.Uplink{}, err
+		}
 	}
 	var m chirpStackUp
 	if err := decodeJSON(format, body, &m); err != nil {
@@ -54,7 +57,7 @@ func ParseChirpStack(topic string, body []byte) (sensors.Uplink, error) {
 	if err != nil {
 		return sensors.Uplink{}, errs.E(errs.Invalid, "chirpstack uplink: deviceInfo.devEui: %s", errs.Message(err))
 	}
-	if eui != topicEUI {
+	if topic != "" && eui != topicEUI {
 		return sensors.Uplink{}, errs.E(errs.Invalid, "chirpstack uplink: deviceInfo.devEui %s does not match the topic's %s", eui, topicEUI)
 	}
 	u := sensors.Uplink{Source: SourceChirpStack, DevEUI: eui, DeviceID: m.DeviceInfo.DeviceName, Raw: body}
@@ -85,6 +88,10 @@ func ParseChirpStack(topic string, body []byte) (sensors.Uplink, error) {
 	}
 	return u, nil
 }
+
+// ParseChirpStackWebhook parses the body of ChirpStack's HTTP integration
+// for ?event=up: the same JSON as the MQTT event, with no topic.
+func ParseChirpStackWebhook(body []byte) (sensors.Uplink, error) { return ParseChirpStack("", body) }
 
 // chirpStackTopicEUI returns the normalised DevEUI of a ChirpStack up topic.
 func chirpStackTopicEUI(topic string) (string, error) {

@@ -40,9 +40,12 @@ func ParseTTS(topic string, body []byte) (sensors.Uplink, error) {
 	if err := checkSize(format, body); err != nil {
 		return sensors.Uplink{}, err
 	}
-	device, err := ttsTopicDevice(topic)
-	if err != nil {
-		return sensors.Uplink{}, err
+	var device string
+	var err error
+	if topic != "" { // "" = a webhook: no topic to check against
+		if device, err = ttsTopicDevice(topic); err != nil {
+			return sensors.Uplink{}, err
+		}
 	}
 	var m ttsUp
 	if err := decodeJSON(format, body, &m); err != nil {
@@ -53,6 +56,9 @@ func ParseTTS(topic string, body []byte) (sensors.Uplink, error) {
 			return sensors.Uplink{}, errs.E(errs.Invalid, "tts uplink: TTN v2 format (hardware_serial, payload_raw) is not supported; use The Things Stack v3")
 		}
 		return sensors.Uplink{}, errs.E(errs.Invalid, "tts uplink: no end_device_ids or uplink_message (not a The Things Stack v3 uplink)")
+	}
+	if topic == "" {
+		device = m.EndDeviceIDs.DeviceID
 	}
 	if id := m.EndDeviceIDs.DeviceID; id != "" && id != device {
 		return sensors.Uplink{}, errs.E(errs.Invalid, "tts uplink: end_device_ids.device_id %q does not match the topic's %q", clip(id), clip(device))
@@ -93,6 +99,10 @@ func ParseTTS(topic string, body []byte) (sensors.Uplink, error) {
 	}
 	return u, nil
 }
+
+// ParseTTSWebhook parses the body of a The Things Stack webhook's uplink
+// message: the same JSON as the MQTT message, with no topic.
+func ParseTTSWebhook(body []byte) (sensors.Uplink, error) { return ParseTTS("", body) }
 
 // ttsKey returns the Application Server uplink correlation ID, or "".
 func ttsKey(ids []string) string {
