@@ -209,3 +209,26 @@ func TestCompressionOnlyWhereSafe(t *testing.T) {
 		t.Errorf("gzipped CSV reads back as %q", b)
 	}
 }
+
+func TestNameAndLogoAreConfiguration(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "socle.db"))
+	must(t, err)
+	a := app.New(db, nil)
+	t.Cleanup(func() { a.Close() })
+	logo := filepath.Join(t.TempDir(), "logo.svg")
+	must(t, os.WriteFile(logo, []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`), 0o600))
+	cfg := DefaultConfig()
+	cfg.SiteName, cfg.LogoFile = "Ville de Trifouilly", logo
+	site, err := New(a, httpapi.New(a, a.Logger, httpapi.DefaultLimits), a.Logger, cfg)
+	must(t, err)
+	srv := httptest.NewServer(site)
+	t.Cleanup(srv.Close)
+	s := &portalSite{app: a, srv: srv}
+	if _, home := s.get(t, "/"); !strings.Contains(home, "Ville de Trifouilly") || !strings.Contains(home, `src="/logo"`) {
+		t.Error("the home page shows neither the configured name nor the logo")
+	}
+	if status, body := s.get(t, "/logo"); status != 200 || !strings.Contains(body, "<svg") {
+		t.Errorf("/logo: %d %q", status, body)
+	}
+}
