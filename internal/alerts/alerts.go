@@ -231,3 +231,34 @@ type Store interface {
 	// AddComment appends a comment event. errs.NotFound.
 	AddComment(ctx context.Context, id int64, e Event) error
 }
+
+// Apply changes a as u says, for a store's UpdateAlert (which then writes
+// a and appends u.Event): errs.Conflict when a is resolved or CanMove
+// refuses u.Status.
+func Apply(a *Alert, u Update) error {
+	if a.Status == StatusResolved {
+		return errs.E(errs.Conflict, "alert %d is resolved", a.ID)
+	}
+	if u.Status != "" {
+		if !CanMove(a.Status, u.Status) {
+			return errs.E(errs.Conflict, "alert %d is %s: it cannot become %s", a.ID, a.Status, u.Status)
+		}
+		at := u.Event.At
+		if u.Status == StatusAcknowledged {
+			a.AckedAt = &at
+		} else {
+			a.ResolvedAt = &at
+		}
+		a.Status = u.Status
+	}
+	if u.Assignee != nil {
+		a.Assignee = *u.Assignee
+	}
+	if u.Value != nil {
+		a.Value = *u.Value
+	}
+	if u.Message != "" {
+		a.Message = u.Message
+	}
+	return nil
+}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socle/socle/internal/alerts"
 	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
@@ -31,6 +32,7 @@ type Store interface {
 	catalog.ActivityStore
 	audit.Store
 	sensors.Store
+	alerts.Store
 	Close() error
 }
 
@@ -79,6 +81,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"aggregates bucket times before 1970 by floor division", testAggregateBefore1970},
 		{"observations come in time order across properties, within half-open bounds, at most limit", testObservations},
 		{"quarantined data round-trips byte for byte and lists newest first", testQuarantine},
+		{"alert rules are put, replaced, found by ID and listed by ID", testRules},
+		{"an alert opens once per rule and device until resolved, and unknown rules are not found", testOpenAlert},
+		{"concurrent opens of the same rule and device make one alert", testOpenAlertConcurrently},
+		{"an alert is acknowledged, assigned, commented and resolved with its history, then final", testAlertLifecycle},
+		{"alerts list newest first by status, device and rule, at most limit, without history", testAlertsList},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
 	}
