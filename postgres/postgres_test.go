@@ -211,3 +211,130 @@ func wantStrings(t *testing.T, db *DB, what, q string, want ...string) {
 		t.Errorf("%s: got %v, want %v", what, got, want)
 	}
 }
+
+func BenchmarkSensorAppend(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchAppend(b, db)
+}
+
+// BenchmarkSensorAppendRawInsert is AppendBatch's baseline: the same rows
+// through the same driver, one plain INSERT per row in one transaction per
+// batch, without keys, resend checks nor latest state.
+func BenchmarkSensorAppendRawInsert(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchAppendFunc(b, func(ctx context.Context, batch sensors.Batch) error {
+		if err := db.ensurePartitions(ctx, columnsOf(batch.Observations).months); err != nil {
+			return err
+		}
+		return db.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+			for _, o := range batch.Observations {
+				if _, err := tx.Exec(ctx, `INSERT INTO observations (device, property, t, value, flag) VALUES ($1, $2, $3, $4, $5)`,
+					o.Device, o.Property, o.Time, o.Value, string(o.Flag)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// BenchmarkSensorAppendPgxBatch is the alternative AppendBatch did not
+// take: the same work (key, resend-proof inserts, latest state) queued as
+// one statement per row in a pgx.Batch, one round trip.
+func BenchmarkSensorAppendPgxBatch(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchAppendFunc(b, func(ctx context.Context, batch sensors.Batch) error {
+		cols := columnsOf(batch.Observations)
+		if err := db.ensurePartitions(ctx, cols.months); err != nil {
+			return err
+		}
+		return db.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+			q := &pgx.Batch{}
+			q.Queue(`INSERT INTO uplink_keys (key, received) VALUES ($1, now()) ON CONFLICT DO NOTHING`, batch.Key)
+			for i := range cols.t {
+				q.Queue(`INSERT INTO observations (device, property, t, value, flag) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+					cols.device[i], cols.property[i], cols.t[i], cols.value[i], cols.flag[i])
+				if cols.flag[i] == "" {
+					q.Queue(`INSERT INTO latest (device, property, t, value) VALUES ($1, $2, $3, $4)
+						ON CONFLICT (device, property) DO UPDATE SET t = excluded.t, value = excluded.value WHERE excluded.t > latest.t`,
+						cols.device[i], cols.property[i], cols.t[i], cols.value[i])
+				}
+			}
+			return tx.SendBatch(ctx, q).Close()
+		})
+	})
+}
+
+// BenchmarkSensorAppendCopy is the other alternative: COPY into a
+// temporary table, then appendSQL's statement reading from it.
+func BenchmarkSensorAppendCopy(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	fromTemp := strings.Replace(appendSQL, `SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[])`,
+		`SELECT * FROM obs_in`, 1)
+	storetest.BenchAppendFunc(b, func(ctx context.Context, batch sensors.Batch) error {
+		cols := columnsOf(batch.Observations)
+		if err := db.ensurePartitions(ctx, cols.months); err != nil {
+			return err
+		}
+		return db.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO uplink_keys (key, received) VALUES ($1, now()) ON CONFLICT DO NOTHING`, batch.Key); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS obs_in (device text COLLATE "C", property text COLLATE "C",
+				t timestamptz, value float8, flag text) ON COMMIT DELETE ROWS`); err != nil {
+				return err
+			}
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, []string{"device", "property", "t", "value", "flag"},
+				pgx.CopyFromSlice(len(cols.t), func(i int) ([]any, error) {
+					return []any{cols.device[i], cols.property[i], cols.t[i], cols.value[i], cols.flag[i]}, nil
+				}))
+			if err != nil {
+				return err
+			}
+			var n int
+			return tx.QueryRow(ctx, fromTemp).Scan(&n)
+		})
+	})
+}
+
+func BenchmarkSensorLatest(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchLatest(b, db)
+}
+
+func BenchmarkSensorAggregate(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchAggregate(b, db)
+}
+
+// BenchmarkSensorAggregateRawSQL is Aggregate's baseline: the daily
+// aggregate written by hand on the same table, rows scanned and dropped.
+func BenchmarkSensorAggregateRawSQL(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	q := storetest.BenchYear(b, db)
+	ctx := context.Background()
+	for b.Loop() {
+		n := 0
+		err := db.query(ctx, `SELECT date_trunc('day', t AT TIME ZONE 'UTC') AS b, count(*), min(value), max(value), avg(value), sum(value)
+			FROM observations WHERE device = $1 AND property = $2 AND t >= $3 AND t < $4 AND flag = '' GROUP BY b ORDER BY b`,
+			[]any{q.Device, q.Property, q.From, q.To}, func(r pgx.Rows) error {
+				var day time.Time
+				var count int64
+				var lo, hi, avg, sum float64
+				n++
+				return r.Scan(&day, &count, &lo, &hi, &avg, &sum)
+			})
+		if err != nil || n != 365 {
+			b.Fatalf("%d buckets, %v", n, err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/op")
+	b.ReportMetric(0, "ns/op")
+}

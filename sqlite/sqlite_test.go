@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/socle/socle/internal/audit"
+	"github.com/socle/socle/internal/sensors"
 	"github.com/socle/socle/internal/storetest"
 )
 
@@ -70,4 +71,79 @@ func TestDeletingAUserEndsItsSessions(t *testing.T) {
 		_, err := db.write.ExecContext(context.Background(), `DELETE FROM users WHERE id = ?`, id)
 		return err
 	})
+}
+
+func BenchmarkSensorAppend(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchAppend(b, db)
+}
+
+// BenchmarkSensorAppendRawInsert is AppendBatch's baseline: the same rows
+// through the same driver, one prepared plain INSERT per row in one
+// transaction per batch, without keys, resend checks nor latest state.
+func BenchmarkSensorAppendRawInsert(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchAppendFunc(b, func(ctx context.Context, batch sensors.Batch) error {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO observations (device, property, t, value, flag) VALUES (?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, o := range batch.Observations {
+			if _, err := stmt.ExecContext(ctx, o.Device, o.Property, o.Time.UnixMilli(), o.Value, string(o.Flag)); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	})
+}
+
+func BenchmarkSensorLatest(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchLatest(b, db)
+}
+
+func BenchmarkSensorAggregate(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchAggregate(b, db)
+}
+
+// BenchmarkSensorAggregateRawSQL is Aggregate's baseline: the daily
+// aggregate written by hand on the same table, rows scanned and dropped.
+func BenchmarkSensorAggregateRawSQL(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	q := storetest.BenchYear(b, db)
+	ctx := context.Background()
+	for b.Loop() {
+		rows, err := db.read.QueryContext(ctx, `SELECT t / 86400000 AS b, count(*), min(value), max(value), avg(value), sum(value)
+			FROM observations WHERE device = ? AND property = ? AND t >= ? AND t < ? AND flag = '' GROUP BY b ORDER BY b`,
+			q.Device, q.Property, q.From.UnixMilli(), q.To.UnixMilli())
+		if err != nil {
+			b.Fatal(err)
+		}
+		var n, day, count int64
+		var lo, hi, avg, sum float64
+		for rows.Next() {
+			if err := rows.Scan(&day, &count, &lo, &hi, &avg, &sum); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		rows.Close()
+		if n != 365 {
+			b.Fatalf("%d buckets", n)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/op")
+	b.ReportMetric(0, "ns/op")
 }
