@@ -34,4 +34,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET "+v1+"/quarantine", s.handleQuarantine)
 	s.mux.HandleFunc("POST "+v1+"/integrations/chirpstack", s.handleChirpStackWebhook)
 	s.mux.HandleFunc("POST "+v1+"/integrations/tts", s.handleTTSWebhook)
+	s.mux.HandleFunc("GET "+v1+"/alerts", s.handleAlerts)
+	s.mux.HandleFunc("GET "+v1+"/alerts/{id}", s.handleAlert)
+	s.mux.HandleFunc("POST "+v1+"/alerts/{id}/{action}", s.handleAlertAction)
+	s.mux.HandleFunc("GET "+v1+"/rules", s.handleRules)
+	s.mux.HandleFunc("GET "+v1+"/rules/{id}", s.handleRule)
+	s.mux.HandleFunc("PUT "+v1+"/rules/{id}", s.handlePutRule)
 }

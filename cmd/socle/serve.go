@@ -126,6 +126,8 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	}
 	// Uplinks in hand are stored and acknowledged before the store closes.
 	defer stopMQTT()
+	stopAlertChecks := startAlertChecks(a, logger)
+	defer stopAlertChecks()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", o.addr, err)

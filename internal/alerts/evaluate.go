@@ -82,9 +82,18 @@ func (r *Rule) beyond(v float64) bool {
 // cleared reports whether v came back past the hysteresis band.
 func (r *Rule) cleared(v float64) bool {
 	if r.Op == "<" {
-		return v >= r.Threshold+r.Hysteresis
+		return v >= r.ClearAt()
 	}
-	return v <= r.Threshold-r.Hysteresis
+	return v <= r.ClearAt()
+}
+
+// ClearAt is the value an active alert resolves at (or beyond):
+// Threshold−Hysteresis for ">", Threshold+Hysteresis for "<".
+func (r *Rule) ClearAt() float64 {
+	if r.Op == "<" {
+		return r.Threshold + r.Hysteresis
+	}
+	return r.Threshold - r.Hysteresis
 }
 
 // Silent reports whether a device whose newest data is at last (its
@@ -117,11 +126,11 @@ func ThresholdMessage(r *Rule, unit string, v float64, held time.Duration) strin
 	if r.Op == "<" {
 		dir = "en dessous"
 	}
-	msg := label + " " + number(v)
+	msg := label + " " + FormatNumber(v)
 	if unit != "" {
 		msg += " " + unit
 	}
-	msg += " " + dir + " du seuil " + number(r.Threshold)
+	msg += " " + dir + " du seuil " + FormatNumber(r.Threshold)
 	if held >= time.Minute {
 		msg += " depuis " + span(held)
 	}
@@ -134,8 +143,8 @@ func SilenceMessage(r *Rule, d *sensors.Device, quiet time.Duration) string {
 	return fmt.Sprintf("Capteur hors ligne : aucune donnée depuis %s (%d périodes de %s attendues)", span(quiet), r.Periods, span(period))
 }
 
-// number writes v the French way: a decimal comma, no useless zeros.
-func number(v float64) string {
+// FormatNumber writes v the French way: a decimal comma, no useless zeros.
+func FormatNumber(v float64) string {
 	return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1)
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/socle/socle/internal/alerts"
 	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
@@ -26,6 +27,7 @@ type Store interface {
 	catalog.ActivityStore
 	audit.Store
 	sensors.Store
+	alerts.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error

@@ -174,6 +174,7 @@ func (a *App) store(ctx context.Context, b sensors.Batch, res IngestResult) (Ing
 		return IngestResult{}, err
 	}
 	res.Inserted, res.Duplicate = n, dup
+	a.evaluateAlerts(ctx, b)
 	return res, nil
 }
 

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/socle/socle/internal/app"
+)
+
+// silenceEvery is how often `socle serve` looks for silent devices.
+const silenceEvery = time.Minute
+
+// runAlerts runs the alerts' one-shot jobs: `socle alerts check` does once
+// what the server's scheduler does every minute, so that cron can replace
+// the scheduler.
+func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "check" {
+		return fmt.Errorf("usage: socle alerts check [--data DIR] [--db DSN]")
+	}
+	var sf storeFlags
+	fs := flag.NewFlagSet("alerts check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf.register(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	a, err := sf.open(ctx, quietLogger())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.CheckSilence(ctx, a.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "silence: %d checked, %d opened, %d resolved\n", rep.Checked, rep.Opened, rep.Resolved)
+	return nil
+}
+
+// startAlertChecks starts the silence checker and returns its stop.
+func startAlertChecks(a *app.App, logger *slog.Logger) func() {
+	c := a.NewSilenceChecker(silenceEvery)
+	c.Start()
+	logger.Debug("checking for silent devices", "every", silenceEvery)
+	return c.Stop
+}
