@@ -25,6 +25,9 @@ func (s *Server) routes() {
 	const v1 = "/api/v1"
 	s.mux.HandleFunc("POST "+v1+"/observations", s.handlePostObservations)
 	s.mux.HandleFunc("GET "+v1+"/devices", s.handleDevices)
+	s.mux.HandleFunc("GET "+v1+"/devices.csv", s.handleDevicesCSV)
+	s.mux.HandleFunc("GET "+v1+"/devices.geojson", s.handleDevicesGeoJSON)
+	s.mux.HandleFunc("POST "+v1+"/devices/import", s.handleImportDevices)
 	s.mux.HandleFunc("GET "+v1+"/devices/{device}", s.handleDevice)
 	s.mux.HandleFunc("PUT "+v1+"/devices/{device}", s.handlePutDevice)
 	s.mux.HandleFunc("GET "+v1+"/devices/{device}/latest", s.handleLatest)

@@ -37,6 +37,7 @@ func commands() []command {
 		{"restore", "make a dataset's previous version current again", runRestore},
 		{"user", "manage users (user add)", runUser},
 		{"apikey", "manage API keys (apikey create|revoke)", runAPIKey},
+		{"devices", "import or export the sensor registry (devices import|export)", runDevices},
 		{"alerts", "run the alerts' jobs once (alerts check: silent devices)", runAlerts},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "socle", version)
