@@ -34,11 +34,16 @@ import (
 // had not acknowledged for the restarted process with the same client ID.
 
 const (
-	killUplinks      = 2000 // MQTT messages, one observation each
-	killBatches      = 30   // HTTP batches…
-	killBatchSize    = 1000 // …of this many readings
-	killHTTPClients  = 4
-	killMaxBacklog   = 600 // published but not yet stored, at most: below Mosquitto's max_queued_messages (1000 by default)
+	killUplinks     = 2000 // MQTT messages, one observation each
+	killBatches     = 30   // HTTP batches…
+	killBatchSize   = 1000 // …of this many readings
+	killHTTPClients = 4
+	// killMaxBacklog bounds the messages published but not yet stored.
+	// Mosquitto drops (yet acknowledges to the publisher) what exceeds
+	// max_queued_messages (1000 by default) for a session, and Socle's
+	// session, subscribed to every application, also queues what other
+	// test runs publish at the same time: keep well below.
+	killMaxBacklog   = 200
 	killPhaseTimeout = 45 * time.Second
 )
 
@@ -226,8 +231,9 @@ func killMQTT(t *testing.T, s *killServer, key, run, eui string) {
 		}
 	}
 	if len(missing) > 0 {
-		t.Errorf("%d uplinks acknowledged by the broker were never stored (killed at %d stored), e.g. %v; server log:\n%s",
-			len(missing), killedAt, missing[:min(len(missing), 20)], s.logTail())
+		t.Errorf("%d uplinks acknowledged by the broker were never stored (killed at %d stored), e.g. %v; server log:\n%s\n"+
+			"broker log lines of %s (\"Outgoing messages are being dropped\" means the broker's queue limit, max_queued_messages, overflowed, not a Socle fault):\n%s",
+			len(missing), killedAt, missing[:min(len(missing), 20)], s.logTail(), s.clientID, brokerLogLines(s.clientID))
 	}
 	t.Logf("%d acknowledged by the broker, %d stored", want, len(obs))
 }
@@ -341,6 +347,22 @@ func killHTTP(t *testing.T, s *killServer, key string) {
 
 func killBatchStart(j int) time.Time {
 	return killBase2.Add(time.Duration(j*killBatchSize) * time.Second)
+}
+
+// brokerLogLines returns the lines of the local Mosquitto's log that name
+// clientID, when that log is readable.
+func brokerLogLines(clientID string) string {
+	b, err := os.ReadFile("/var/log/mosquitto/mosquitto.log")
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, clientID) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // killServer is the real socle binary, started and killed at will on the
