@@ -3,11 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/socle/socle/internal/alerts"
 	"github.com/socle/socle/internal/errs"
@@ -43,21 +41,10 @@ type ruleState struct {
 	alertID int64
 }
 
-// engines holds each App's alertEngine. App's fields are not this file's
-// to change: the registry is keyed by a weak pointer, and an App's entry
-// goes when the App is collected.
-var engines sync.Map // weak.Pointer[App] → *alertEngine
-
+// alerting returns the App's alert engine, made on first use.
 func (a *App) alerting() *alertEngine {
-	k := weak.Make(a)
-	if e, ok := engines.Load(k); ok {
-		return e.(*alertEngine)
-	}
-	e, loaded := engines.LoadOrStore(k, &alertEngine{states: map[string]map[string]*ruleState{}})
-	if !loaded {
-		runtime.AddCleanup(a, func(k weak.Pointer[App]) { engines.Delete(k) }, k)
-	}
-	return e.(*alertEngine)
+	a.alertsOnce.Do(func() { a.alerts = &alertEngine{states: map[string]map[string]*ruleState{}} })
+	return a.alerts
 }
 
 func (e *alertEngine) forgetRules() {

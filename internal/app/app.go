@@ -44,10 +44,13 @@ type App struct {
 	reads     chan auditItem // read audits waiting to be written
 	readsDone chan struct{}
 
-	usage     usageCounter
-	sizes     exportSizes
-	usageStop chan struct{}
-	usageDone chan struct{}
+	usage usageCounter
+	sizes exportSizes
+
+	alertsOnce sync.Once
+	alerts     *alertEngine // threshold evaluation state (alerts_eval.go)
+	usageStop  chan struct{}
+	usageDone  chan struct{}
 }
 
 // readQueue bounds the read audits waiting for the database. Reads are
