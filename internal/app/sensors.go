@@ -2,7 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
+	"encoding/json"
 	"math"
 	"regexp"
 	"slices"
@@ -240,9 +240,9 @@ type Reading struct {
 	Value    *float64  `json:"value"`
 }
 
-// IngestReadings stores native observations as p, all or nothing per
-// device: readings of unknown devices are quarantined, each device's
-// readings are stored in one batch.
+// IngestReadings stores native observations as p in one transaction, so
+// that a request is stored whole or not at all and costs one commit.
+// Readings of unknown devices are quarantined first.
 func (a *App) IngestReadings(ctx context.Context, p auth.Principal, rs []Reading) (IngestResult, error) {
 	if !CanFeedSensors(p) {
 		return IngestResult{}, errs.E(errs.Forbidden, "this key may not send observations")
@@ -258,29 +258,33 @@ func (a *App) IngestReadings(ctx context.Context, p auth.Principal, rs []Reading
 		}
 		byDevice[r.Device] = append(byDevice[r.Device], r)
 	}
-	var total IngestResult
-	for _, id := range order {
-		res, err := a.ingestReadings(ctx, id, byDevice[id])
-		if err != nil {
-			return total, err
-		}
-		total.Inserted += res.Inserted
-		total.Flagged += res.Flagged
-		total.Ignored += res.Ignored
-		total.Quarantined += res.Quarantined
-	}
-	return total, nil
-}
-
-func (a *App) ingestReadings(ctx context.Context, id string, rs []Reading) (IngestResult, error) {
-	d, err := a.Store.Device(ctx, id)
-	if errs.Is(err, errs.NotFound) {
-		return IngestResult{Quarantined: len(rs)}, a.QuarantineRaw(ctx, "http", id, []byte(fmt.Sprint(rs)), "unknown device")
-	} else if err != nil {
-		return IngestResult{}, err
-	}
 	var res IngestResult
 	var obs []sensors.Observation
+	for _, id := range order {
+		o, err := a.readingsOf(ctx, id, byDevice[id], &res)
+		if err != nil {
+			return IngestResult{}, err
+		}
+		obs = append(obs, o...)
+	}
+	if len(obs) == 0 {
+		return res, nil
+	}
+	return a.store(ctx, sensors.Batch{Observations: obs}, res)
+}
+
+// readingsOf turns one device's readings into observations, counting in
+// res what is ignored or quarantined.
+func (a *App) readingsOf(ctx context.Context, id string, rs []Reading, res *IngestResult) ([]sensors.Observation, error) {
+	d, err := a.Store.Device(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		raw, _ := json.Marshal(rs)
+		res.Quarantined += len(rs)
+		return nil, a.QuarantineRaw(ctx, "http", id, raw, "unknown device")
+	} else if err != nil {
+		return nil, err
+	}
+	obs := make([]sensors.Observation, 0, len(rs))
 	for _, r := range rs {
 		pr, ok := d.Property(r.Property)
 		if !ok {
@@ -295,8 +299,5 @@ func (a *App) ingestReadings(ctx context.Context, id string, rs []Reading) (Inge
 		a.flag(&o, pr)
 		obs = append(obs, o)
 	}
-	if len(obs) == 0 {
-		return res, nil
-	}
-	return a.store(ctx, sensors.Batch{Observations: obs}, res)
+	return obs, nil
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +104,9 @@ func TestIngestReadings(t *testing.T) {
 	}
 	if res != (app.IngestResult{Inserted: 1, Ignored: 1, Quarantined: 1}) {
 		t.Errorf("result %+v", res)
+	}
+	if q, err := a.Store.QuarantineList(ctx, 1); err != nil || len(q) != 1 || !strings.Contains(q[0].Payload, `"device":"nobody","property":"flow"`) {
+		t.Errorf("the unknown device's readings are not kept readable: %+v, %v", q, err)
 	}
 	if _, err := a.IngestReadings(ctx, producer, []app.Reading{{Device: "meter-1", Property: "flow"}}); err == nil {
 		t.Error("a reading without value was accepted")
