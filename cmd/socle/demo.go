@@ -13,6 +13,7 @@ import (
 	"github.com/socle/socle/internal/demo"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/importer"
+	"github.com/socle/socle/internal/sensors/lorawan"
 	"github.com/socle/socle/web"
 )
 
@@ -93,7 +94,8 @@ func printDemo(w io.Writer, url string, t *demo.Territory, key string, created b
 			fmt.Fprintf(w, "  Admin:    login %s, password %s (demo only: change it)\n", u.Login, u.Password)
 		}
 	}
-	fmt.Fprintf(w, "  API key:  %s (admin; use \"Authorization: Apikey <key>\")\n\nPress Ctrl+C to stop.\n", key)
+	fmt.Fprintf(w, "  API key:  %s (admin; use \"Authorization: Apikey <key>\")\n", key)
+	fmt.Fprintf(w, "  Alerts:   %s/api/v1/alerts?status=open (sensors: %s/api/v1/devices; with the API key)\n\nPress Ctrl+C to stop.\n", url, url)
 }
 
 // seedDemo loads the territory unless the database already has datasets.
@@ -123,7 +125,41 @@ func seedDemo(ctx context.Context, a *app.App, t *demo.Territory) (bool, error) 
 			return false, fmt.Errorf("demo dataset %s: %w", spec.Dataset.ID, err)
 		}
 	}
-	return true, a.RefreshCatalog(ctx)
+	if err := a.RefreshCatalog(ctx); err != nil {
+		return false, err
+	}
+	if err := seedSensors(ctx, a, t); err != nil {
+		return false, fmt.Errorf("demo sensors: %w", err)
+	}
+	return true, nil
+}
+
+// seedSensors registers the demo's sensor fleet and alert rules, feeds the
+// simulated last 24 hours of ChirpStack uplinks through the path MQTT
+// messages take (parse, then IngestUplink, which evaluates the threshold
+// rules), and runs one silence check, so that alerts are open at once.
+func seedSensors(ctx context.Context, a *app.App, t *demo.Territory) error {
+	for _, d := range t.Devices() {
+		if err := a.PutDevice(ctx, app.System, d); err != nil {
+			return err
+		}
+	}
+	for _, r := range t.Rules() {
+		if err := a.PutRule(ctx, app.System, r); err != nil {
+			return err
+		}
+	}
+	for _, u := range t.Uplinks(a.Now()) {
+		up, err := lorawan.ParseChirpStack(u.Topic, u.Body)
+		if err != nil {
+			return err
+		}
+		if err := a.IngestUplink(ctx, up); err != nil {
+			return err
+		}
+	}
+	_, err := a.CheckSilence(ctx, a.Now())
+	return err
 }
 
 func loadSpec(ctx context.Context, a *app.App, spec *demo.DatasetSpec) error {

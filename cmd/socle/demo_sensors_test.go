@@ -1,0 +1,55 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/socle/socle/internal/alerts"
+	"github.com/socle/socle/internal/demo"
+)
+
+// TestDemoSensors seeds the demo on SQLite and checks that the planted
+// anomalies of the simulated uplinks opened their alerts, and only those.
+func TestDemoSensors(t *testing.T) {
+	a, err := (&storeFlags{data: t.TempDir()}).open(t.Context(), quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	terr := demo.New()
+	if created, err := seedDemo(t.Context(), a, terr); err != nil || !created {
+		t.Fatalf("seed: created=%v err=%v", created, err)
+	}
+	devs, err := a.Store.Devices(t.Context(), "")
+	if err != nil || len(devs) != len(terr.Devices()) {
+		t.Fatalf("%d devices registered (%v), want %d", len(devs), err, len(terr.Devices()))
+	}
+	latest, err := a.Store.Latest(t.Context(), nil)
+	if err != nil || len(latest) != len(devs) {
+		t.Errorf("%d latest values (%v) for %d devices", len(latest), err, len(devs))
+	}
+	if q, err := a.Store.QuarantineList(t.Context(), -1); err != nil || len(q) != 0 {
+		t.Errorf("quarantined uplinks: %d (%v)", len(q), err)
+	}
+	open, err := a.Store.Alerts(t.Context(), alerts.Filter{Status: alerts.StatusOpen, Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{} // device → rule
+	for _, al := range open {
+		if r, dup := got[al.Device]; dup {
+			t.Errorf("device %s has alerts of rules %s and %s", al.Device, r, al.RuleID)
+		}
+		got[al.Device] = al.RuleID
+	}
+	an := terr.Anomalies()
+	want := map[string]string{an.Leak: "fuite-reseau", an.Full[0]: "conteneur-plein", an.Full[1]: "conteneur-plein",
+		an.Dark: "panne-eclairage", an.Silent: "capteur-muet"}
+	for dev, rule := range want {
+		if got[dev] != rule {
+			t.Errorf("device %s: open alert of rule %q, want %q", dev, got[dev], rule)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("open alerts on %v, want exactly %v", got, want)
+	}
+}

@@ -1,0 +1,151 @@
+package demo
+
+import (
+	"cmp"
+	"encoding/json"
+	"reflect"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/socle/socle/internal/sensors/lorawan"
+)
+
+// TestDemoSensorsDeterministic checks that the fleet, the rules and the uplinks
+// are identical on every call, and that the uplinks only depend on now
+// truncated to the period grid.
+func TestDemoSensorsDeterministic(t *testing.T) {
+	a, b := New(), New()
+	if !reflect.DeepEqual(a.Devices(), b.Devices()) || !reflect.DeepEqual(a.Rules(), b.Rules()) {
+		t.Fatal("two territories differ in devices or rules")
+	}
+	now := time.Date(2026, time.November, 27, 14, 52, 31, 0, time.UTC)
+	ua, ub := a.Uplinks(now), b.Uplinks(now.Add(time.Second))
+	if !reflect.DeepEqual(ua, ub) {
+		t.Fatal("two calls of Uplinks differ")
+	}
+	if n := len(ua); n < 2000 || n > 10000 {
+		t.Errorf("%d uplinks, want a few thousand", n)
+	}
+}
+
+// TestDemoSensorFleet checks the registry: unique IDs and DevEUIs, valid rules,
+// every location in the territory.
+func TestDemoSensorFleet(t *testing.T) {
+	terr := New()
+	devs := terr.Devices()
+	if len(devs) < 250 || len(devs) > 350 {
+		t.Errorf("%d devices, want about 300", len(devs))
+	}
+	eui := regexp.MustCompile(`^[0-9a-f]{16}$`)
+	ids, euis := map[string]bool{}, map[string]bool{}
+	for _, d := range devs {
+		if ids[d.ID] || euis[d.EUI] || !eui.MatchString(d.EUI) {
+			t.Errorf("device %s: duplicate ID or bad/duplicate DevEUI %q", d.ID, d.EUI)
+		}
+		ids[d.ID], euis[d.EUI] = true, true
+		if d.Org != MetropolisID || d.Location == nil || d.Location.Lat < minLat || d.Location.Lat > maxLat ||
+			d.Location.Lon < minLon || d.Location.Lon > maxLon || d.PeriodSeconds <= 0 || len(d.Properties) != 1 {
+			t.Errorf("device %+v", d)
+		}
+	}
+	an := terr.Anomalies()
+	for _, id := range []string{an.Leak, an.Full[0], an.Full[1], an.Dark, an.Silent} {
+		if !ids[id] {
+			t.Errorf("planted device %s is not in the fleet", id)
+		}
+	}
+	for _, r := range terr.Rules() {
+		if err := r.Validate(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestDemoSensorAnomalies parses every uplink as the MQTT path does and checks
+// that the planted anomalies are there, and only there.
+func TestDemoSensorAnomalies(t *testing.T) {
+	terr := New()
+	now := time.Date(2026, time.November, 27, 14, 52, 31, 0, time.UTC)
+	byEUI := map[string]string{}
+	period := map[string]time.Duration{}
+	for _, d := range terr.Devices() {
+		byEUI[d.EUI] = d.ID
+		period[d.ID] = time.Duration(d.PeriodSeconds) * time.Second
+	}
+	type point struct {
+		at time.Time
+		v  float64
+	}
+	series := map[string][]point{}
+	var last time.Time
+	for _, u := range terr.Uplinks(now) {
+		up, err := lorawan.ParseChirpStack(u.Topic, u.Body)
+		if err != nil {
+			t.Fatalf("%s: %v", u.Topic, err)
+		}
+		if up.Time.Before(last) || up.Time.After(now) || up.Time.Before(now.Add(-25*time.Hour)) {
+			t.Fatalf("uplink at %v out of order or out of the last 24 hours", up.Time)
+		}
+		last = up.Time
+		id := byEUI[up.DevEUI]
+		if id == "" || up.DeviceID != id || len(up.Object) != 1 {
+			t.Fatalf("uplink %s: unknown device or bad object %v", u.Body, up.Object)
+		}
+		for _, v := range up.Object {
+			series[id] = append(series[id], point{up.Time, v.(float64)})
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(u.Body, &raw); err != nil || raw["deduplicationId"] == "" {
+			t.Fatalf("body %s", u.Body)
+		}
+	}
+	an := terr.Anomalies()
+	for id, s := range series {
+		lastV := s[len(s)-1].v
+		maxV := slices.MaxFunc(s, func(a, b point) int { return cmp.Compare(a.v, b.v) }).v
+		switch {
+		case id == an.Leak:
+			if lastV < 180 || s[len(s)-3].v < 180 || s[len(s)-4].v > 120 {
+				t.Errorf("leak meter %s: %v", id, s)
+			}
+		case id == an.Full[0] || id == an.Full[1]:
+			if lastV <= 95 {
+				t.Errorf("full container %s ends at %v", id, lastV)
+			}
+		case id == an.Dark:
+			if maxV != 0 {
+				t.Errorf("dark streetlight %s drew %v W", id, maxV)
+			}
+		case id == an.Silent:
+			if q := now.Sub(s[len(s)-1].at); q < 6*time.Hour || q > 7*time.Hour {
+				t.Errorf("silent station %s last reported %v ago", id, q)
+			}
+		default:
+			if q := now.Sub(s[len(s)-1].at); q >= period[id] {
+				t.Errorf("device %s last reported %v ago, period %v", id, q, period[id])
+			}
+			if len(s) < 24 {
+				t.Errorf("device %s: %d uplinks", id, len(s))
+			}
+			switch id[:4] {
+			case "comp":
+				if maxV > 100 {
+					t.Errorf("meter %s reaches %v m3/h", id, maxV)
+				}
+			case "cont":
+				if maxV > 85 {
+					t.Errorf("container %s reaches %v %%", id, maxV)
+				}
+			case "cand":
+				if maxV < 20 {
+					t.Errorf("streetlight %s never lit: max %v W", id, maxV)
+				}
+			}
+		}
+	}
+	if len(series) != len(terr.Devices()) {
+		t.Errorf("%d devices report, %d in the fleet", len(series), len(terr.Devices()))
+	}
+}
