@@ -51,8 +51,8 @@ func TestSensorsHTTP(t *testing.T) {
 
 			var agg struct {
 				Results []struct {
-					Start string
-					Count int64
+					Start              string
+					Count              int64
 					Min, Max, Avg, Sum float64
 				}
 			}
