@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/socle/socle/internal/app"
 	"github.com/socle/socle/internal/auth"
@@ -48,6 +49,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.site.SiteName == web.DefaultConfig().SiteName {
 		o.site.SiteName = t.Name
 	}
+	simCtx, stopSim := context.WithCancel(ctx)
+	simDone := make(chan struct{})
+	go simulateSensors(simCtx, a, t, simDone)
+	defer func() { stopSim(); <-simDone }() // before the store closes
 	return serve(ctx, a, o, logger, func(url string) {
 		printDemo(stdout, url, t, key, created, f.data)
 	})
@@ -149,17 +154,56 @@ func seedSensors(ctx context.Context, a *app.App, t *demo.Territory) error {
 			return err
 		}
 	}
-	for _, u := range t.Uplinks(a.Now()) {
-		up, err := lorawan.ParseChirpStack(u.Topic, u.Body)
-		if err != nil {
-			return err
-		}
-		if err := a.IngestUplink(ctx, up); err != nil {
-			return err
-		}
+	if _, err := feedUplinks(ctx, a, t.Uplinks(a.Now()), time.Time{}); err != nil {
+		return err
 	}
 	_, err := a.CheckSilence(ctx, a.Now())
 	return err
+}
+
+// feedUplinks ingests the simulated uplinks newer than since, through the
+// path MQTT messages take, and returns the newest time fed.
+func feedUplinks(ctx context.Context, a *app.App, us []demo.SimUplink, since time.Time) (time.Time, error) {
+	last := since
+	for _, u := range us {
+		if !u.Time.After(since) {
+			continue
+		}
+		up, err := lorawan.ParseChirpStack(u.Topic, u.Body)
+		if err != nil {
+			return last, err
+		}
+		if err := a.IngestUplink(ctx, up); err != nil {
+			return last, err
+		}
+		if u.Time.After(last) {
+			last = u.Time
+		}
+	}
+	return last, nil
+}
+
+// simulateSensors keeps the demo's fleet reporting while the demo runs:
+// every minute it feeds the uplinks that have come due (the simulation is
+// a function of time, so its planted leak, full containers, dark
+// streetlight and silent sensor persist), and stops when ctx ends.
+func simulateSensors(ctx context.Context, a *app.App, t *demo.Territory, done chan<- struct{}) {
+	defer close(done)
+	since := a.Now().Add(-time.Minute)
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			last, err := feedUplinks(ctx, a, t.Uplinks(a.Now()), since)
+			if err != nil && ctx.Err() == nil {
+				a.Logger.Warn("demo sensor simulation", "err", err)
+			}
+			since = last
+		}
+	}
 }
 
 func loadSpec(ctx context.Context, a *app.App, spec *demo.DatasetSpec) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/socle/socle/internal/alerts"
 	"github.com/socle/socle/internal/demo"
@@ -51,5 +52,26 @@ func TestDemoSensors(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("open alerts on %v, want exactly %v", got, want)
+	}
+
+	// Two hours later, as the running demo's simulation would: the fleet
+	// keeps reporting (no silence alert beyond the planted one), and what
+	// was fed already is not fed again.
+	later := a.Now().Add(2 * time.Hour)
+	a.Now = func() time.Time { return later }
+	since := later.Add(-2 * time.Hour)
+	last, err := feedUplinks(t.Context(), a, terr.Uplinks(later), since)
+	if err != nil || !last.After(since) {
+		t.Fatalf("feed: last %v, %v", last, err)
+	}
+	if again, err := feedUplinks(t.Context(), a, terr.Uplinks(later), last); err != nil || again != last {
+		t.Errorf("a second feed at the same time fed up to %v (%v), want nothing after %v", again, err, last)
+	}
+	if _, err := a.CheckSilence(t.Context(), later); err != nil {
+		t.Fatal(err)
+	}
+	silent, err := a.Store.Alerts(t.Context(), alerts.Filter{Status: alerts.StatusOpen, RuleID: "capteur-muet", Limit: -1})
+	if err != nil || len(silent) != 1 || silent[0].Device != an.Silent {
+		t.Errorf("silence alerts two hours on: %d (%v), want only %s", len(silent), err, an.Silent)
 	}
 }
