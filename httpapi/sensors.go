@@ -267,4 +267,3 @@ func (s *Server) handleQuarantine(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(qs), "results": qs})
 }
-

@@ -66,7 +66,7 @@ type Flag string
 // Flags. The empty flag is a trusted value.
 const (
 	FlagNone       Flag = ""
-	FlagFuture     Flag = "future"      // time too far ahead of the server clock
+	FlagFuture     Flag = "future"       // time too far ahead of the server clock
 	FlagOutOfRange Flag = "out_of_range" // outside the property's physical range
 )
 
