@@ -37,14 +37,24 @@ func (b *backOffice) writable(r *http.Request, p auth.Principal) (*catalog.Datas
 	return d, nil
 }
 
-func (b *backOffice) handleManage(w http.ResponseWriter, r *http.Request) {
+// managed resolves the logged-in user and the dataset of the path they may
+// write, or answers (login redirect, 404) and reports false.
+func (b *backOffice) managed(w http.ResponseWriter, r *http.Request) (auth.Principal, *catalog.Dataset, bool) {
 	p, ok := b.requireLogin(w, r)
 	if !ok {
-		return
+		return p, nil, false
 	}
 	d, err := b.writable(r, p)
 	if err != nil {
 		b.renderError(w, r, err)
+		return p, nil, false
+	}
+	return p, d, true
+}
+
+func (b *backOffice) handleManage(w http.ResponseWriter, r *http.Request) {
+	p, d, ok := b.managed(w, r)
+	if !ok {
 		return
 	}
 	b.renderManage(w, r, http.StatusOK, p, &managePage{D: d, Meta: metaFromDataset(d)})
@@ -70,13 +80,8 @@ func (b *backOffice) renderManage(w http.ResponseWriter, r *http.Request, status
 
 // handleMeta saves the metadata form.
 func (b *backOffice) handleMeta(w http.ResponseWriter, r *http.Request) {
-	p, ok := b.requireLogin(w, r)
+	p, d, ok := b.managed(w, r)
 	if !ok {
-		return
-	}
-	d, err := b.writable(r, p)
-	if err != nil {
-		b.renderError(w, r, err)
 		return
 	}
 	m := parseMetaForm(r)
@@ -104,13 +109,8 @@ func (b *backOffice) handleMeta(w http.ResponseWriter, r *http.Request) {
 // Table Schema, if it has one). Any refusal leaves the published version
 // as it was.
 func (b *backOffice) handleData(w http.ResponseWriter, r *http.Request) {
-	p, ok := b.requireLogin(w, r)
+	p, d, ok := b.managed(w, r)
 	if !ok {
-		return
-	}
-	d, err := b.writable(r, p)
-	if err != nil {
-		b.renderError(w, r, err)
 		return
 	}
 	page := &managePage{D: d, Meta: metaFromDataset(d)}
@@ -153,13 +153,8 @@ func publishedTypes(d *catalog.Dataset) map[string]importer.FieldOverride {
 
 // handleRestore makes a kept earlier version current again.
 func (b *backOffice) handleRestore(w http.ResponseWriter, r *http.Request) {
-	p, ok := b.requireLogin(w, r)
+	p, d, ok := b.managed(w, r)
 	if !ok {
-		return
-	}
-	d, err := b.writable(r, p)
-	if err != nil {
-		b.renderError(w, r, err)
 		return
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
@@ -196,13 +191,8 @@ type reportPage struct {
 }
 
 func (b *backOffice) handleReport(w http.ResponseWriter, r *http.Request) {
-	p, ok := b.requireLogin(w, r)
+	_, d, ok := b.managed(w, r)
 	if !ok {
-		return
-	}
-	d, err := b.writable(r, p)
-	if err != nil {
-		b.renderError(w, r, err)
 		return
 	}
 	rid := pathID(r, "rid")
