@@ -28,12 +28,23 @@ type chartTab struct {
 	X, Agg, Y, Kind, By string
 	XFields, YFields    []catalog.Field
 	Aggs, Kinds, Bys    []string
-	Points              []chartPoint
-	Polyline            string
-	Ticks               []chartTick
-	W, H, Left, Base    int
-	Title               string
-	Truncated           bool
+	chartPlot
+	Title     string
+	Truncated bool
+}
+
+// chartPlot is a drawn chart: bars (or line points), the axis ticks and
+// the frame, shared by the dataset chart and the hyperviseur's series.
+type chartPlot struct {
+	Points           []chartPoint
+	Polyline         string
+	Ticks            []chartTick
+	W, H, Left, Base int
+}
+
+// newChartPlot is an empty plot of the standard size.
+func newChartPlot() chartPlot {
+	return chartPlot{W: chartW, H: chartH, Left: chartLeft, Base: chartH - chartBottom}
 }
 
 type chartPoint struct {
@@ -51,7 +62,7 @@ func (s *Server) loadChart(ctx context.Context, r *http.Request, p *datasetPage)
 	v := r.URL.Query()
 	c := &chartTab{X: v.Get("x"), Agg: v.Get("agg"), Y: v.Get("y"), Kind: v.Get("kind"), By: v.Get("by"),
 		Aggs: []string{"count", "sum", "avg", "min", "max"}, Kinds: []string{"bar", "line"}, Bys: []string{"year", "month", "value"},
-		W: chartW, H: chartH, Left: chartLeft, Base: chartH - chartBottom}
+		chartPlot: newChartPlot()}
 	for _, f := range p.E.D.Fields {
 		switch f.Type {
 		case catalog.TypeInt, catalog.TypeDouble:
@@ -187,7 +198,7 @@ func toFloat(v any) float64 {
 }
 
 // layout computes the bars (or line points), the axis ticks and labels.
-func (c *chartTab) layout(labels []string, values []float64) {
+func (c *chartPlot) layout(labels []string, values []float64) {
 	top := 0.0
 	for _, v := range values {
 		top = max(top, v)

@@ -10,8 +10,8 @@ type backOffice struct {
 }
 
 // adminRoutes lists the back-office: login, uploads, metadata, users,
-// organizations and API keys. Every POST has passed the anti-forgery check
-// of withViewer before it gets here.
+// organizations, API keys, and the hyperviseur (hyperviseur.go). Every
+// POST has passed the anti-forgery check of withViewer before it gets here.
 func (s *Server) adminRoutes() {
 	b := &backOffice{Server: s, limiter: newLoginLimiter()}
 	routes := []struct {
@@ -48,6 +48,12 @@ func (s *Server) adminRoutes() {
 		{"GET /admin/keys", b.handleKeys},
 		{"POST /admin/keys", b.handleCreateKey},
 		{"POST /admin/keys/{kid}/revoke", b.handleRevokeKey},
+
+		{"GET /hyperviseur", b.handleHyperviseur},
+		{"GET /hyperviseur/devices.geojson", b.handleHyperviseurGeoJSON},
+		{"GET /hyperviseur/devices/{id}", b.handleHyperviseurDevice},
+		{"POST /hyperviseur/alerts/{id}/ack", b.handleHyperviseurAck},
+		{"POST /hyperviseur/alerts/{id}/resolve", b.handleHyperviseurResolve},
 	}
 	for _, rt := range routes {
 		s.mux.HandleFunc(rt.pattern, rt.h)

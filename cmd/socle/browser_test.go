@@ -54,6 +54,7 @@ func TestBrowser(t *testing.T) {
 			t.Run("a wrong password is refused in French, the right one opens the back-office, logout ends it", s.loginLogout)
 			t.Run("an upload previewed, relabelled and published is downloadable by the public", s.uploadPublish)
 			t.Run("a restricted dataset is invisible when logged out and badged for its allowed user", s.restricted)
+			t.Run("an agent sees every sensor on the hyperviseur map and acknowledges the leak alert", s.hyperviseur)
 		})
 	}
 }
@@ -737,9 +738,15 @@ func sameNumbers(got, want string) bool {
 func (s *suite) adminPages(t *testing.T) {
 	ctx := s.tab(t)
 	s.login(t, ctx, "claire.martin", s.password(t, "claire.martin"))
-	pages := []struct{ path, shot string }{{"/admin", "admin"}, {"/admin/datasets/new", ""}, {"/admin/datasets/arbres-remarquables", ""}, {"/admin/keys", ""}}
+	pages := []struct{ path, shot string }{{"/admin", "admin"}, {"/admin/datasets/new", ""}, {"/admin/datasets/arbres-remarquables", ""}, {"/admin/keys", ""},
+		{"/hyperviseur", "hyperviseur"}, {"/hyperviseur/devices/" + s.terr.Anomalies().Leak + "?window=day", ""}}
 	for _, p := range pages {
 		s.open(t, ctx, p.path)
+		if p.path == "/hyperviseur" {
+			if state, n := waitMap(t, ctx); state != "loaded" || n == 0 {
+				t.Errorf("the hyperviseur map: state %q with %d features", state, n)
+			}
+		}
 		s.checkPage(t, ctx, p.path)
 		if p.shot != "" {
 			s.screenshot(t, ctx, p.shot, "")
@@ -752,4 +759,36 @@ func (s *suite) adminPages(t *testing.T) {
 	preview := s.upload(t, ctx, "bancs-apercu", path)
 	s.checkPage(t, ctx, preview)
 	s.screenshot(t, ctx, "upload-preview", "")
+}
+
+// hyperviseur: an agent of the collectivity opens the control room; the
+// map draws every device of the demo, the leak alert is in the panel,
+// open; acknowledging it comes back with a flash and its badge changed.
+func (s *suite) hyperviseur(t *testing.T) {
+	ctx := s.tab(t)
+	const agent = "sophie.lefebvre"
+	s.login(t, ctx, agent, s.password(t, agent))
+	if code := s.open(t, ctx, "/hyperviseur"); code != 200 {
+		t.Fatalf("GET /hyperviseur as an agent: %d", code)
+	}
+	if state, n := waitMap(t, ctx); state != "loaded" || n < 300 || n != len(s.terr.Devices()) {
+		t.Errorf("the hyperviseur map: state %q with %d features, want loaded with the %d devices", state, n, len(s.terr.Devices()))
+	}
+	leak := s.terr.Anomalies().Leak
+	row := `main table.socle-hv-alerts tr:has(a[href="/hyperviseur/devices/` + leak + `"])`
+	if got := text(t, ctx, row+" .socle-hv-status"); got != "Ouverte" {
+		t.Fatalf("the leak alert's badge says %q, want Ouverte", got)
+	}
+	if code := follow(t, ctx, "acknowledge the leak alert", chromedp.Click(chromedp.CSS(row+` form[action$="/ack"] button`))); code != 200 {
+		t.Fatalf("acknowledging: status %d", code)
+	}
+	if got := text(t, ctx, "main .fr-alert--success"); got != "L'alerte est prise en compte." {
+		t.Errorf("after acknowledging, the flash says %q", got)
+	}
+	if got := text(t, ctx, row+" .socle-hv-status"); got != "Prise en compte" {
+		t.Errorf("after acknowledging, the leak alert's badge says %q, want Prise en compte", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('`+row+` form[action$="/ack"]').length`); n != 0 {
+		t.Errorf("the acknowledged alert still offers %d acknowledge forms", n)
+	}
 }
