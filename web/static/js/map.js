@@ -11,7 +11,8 @@
  *   data-geojson-url        the FeatureCollection, same origin (required)
  *   data-tiles              XYZ template with {z}/{x}/{y}; empty: no base map
  *   data-tiles-attribution  attribution of the tiles, plain text
- *   data-title-field        property titling popups and markers
+ *   data-title-field        property shown as the popup title
+ *   data-class-field        property whose value names a marker class (socle-map-point--VALUE)
  *   data-label              accessible name of the map
  *   data-loading-text, data-empty-text, data-error-text
  *   data-count-text         shown once loaded, {n} or %d = features drawn
@@ -85,8 +86,14 @@
 
 	function init(el) {
 		var status = node('p'), n = 0, fitted = false, bounds, map, cluster, shapes;
-		var icon = L.divIcon({className: 'socle-map-point', iconSize: [14, 14]});
+		var icons = {}, classField = attr(el, 'class-field');
 		var titleField = attr(el, 'title-field');
+
+		// icon: one divIcon per value of data-class-field (CSS colours it).
+		function icon(f) {
+			var v = classField && f.properties ? text(f.properties[classField]).replace(/\W/g, '') : '';
+			return icons[v] || (icons[v] = L.divIcon({className: 'socle-map-point' + (v ? ' socle-map-point--' + v : ''), iconSize: [14, 14]}));
+		}
 
 		function setState(state, msg) {
 			el.setAttribute('data-map-state', state);
@@ -125,7 +132,7 @@
 
 		function marker(latlng, f) {
 			return bind(f, L.marker(latlng, {
-				icon: icon,
+				icon: icon(f),
 				keyboard: true,
 				title: title(f) || fill(attr(el, 'point-text') || 'Objet {n}', n + 1)
 			}));
