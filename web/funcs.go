@@ -37,13 +37,8 @@ func (s *Server) label(kind, code string) string {
 
 // frInt writes n with narrow no-break spaces between thousands.
 func frInt(n any) string {
-	var v int64
-	switch x := n.(type) {
-	case int:
-		v = int64(x)
-	case int64:
-		v = x
-	default:
+	v, ok := asInt64(n)
+	if !ok {
 		return ""
 	}
 	s := strconv.FormatInt(v, 10)
@@ -60,6 +55,17 @@ func frInt(n any) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// asInt64 reads the integer a template passes (int or int64).
+func asInt64(n any) (int64, bool) {
+	switch x := n.(type) {
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	}
+	return 0, false
 }
 
 // frBytes writes a size in o, ko, Mo, Go (powers of 1024, one decimal).

@@ -71,14 +71,7 @@ func (m *Messages) Has(key string) bool {
 // is used then, when the catalogue has it. n is formatted by the message
 // (%d) or passed already formatted in args.
 func (m *Messages) N(key string, n any, args ...any) string {
-	var v int64
-	switch x := n.(type) {
-	case int:
-		v = int64(x)
-	case int64:
-		v = x
-	}
-	if (v == 0 || v == 1) && m.Has(key+".one") {
+	if v, _ := asInt64(n); (v == 0 || v == 1) && m.Has(key+".one") {
 		key += ".one"
 	}
 	if len(args) == 0 {
