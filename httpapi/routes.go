@@ -43,4 +43,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET "+v1+"/rules", s.handleRules)
 	s.mux.HandleFunc("GET "+v1+"/rules/{id}", s.handleRule)
 	s.mux.HandleFunc("PUT "+v1+"/rules/{id}", s.handlePutRule)
+
+	s.routesNGSILD()      // ngsild.go
+	s.routesPush()        // push.go
+	s.routesMaintenance() // maintenance.go
+	s.routesTimeSeries()  // timeseries.go
 }

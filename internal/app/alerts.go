@@ -127,7 +127,30 @@ func (a *App) CommentAlert(ctx context.Context, p auth.Principal, id int64, note
 	if err := a.Audit(ctx, p, "alert.comment", alertTarget(id), 0, ""); err != nil {
 		return nil, err
 	}
-	return a.Store.Alert(ctx, id)
+	al, err := a.Store.Alert(ctx, id)
+	if err == nil {
+		a.Publish(Event{Topic: TopicAlert, Data: al})
+	}
+	return al, err
+}
+
+// openAlert opens al unless its rule and device have an active alert, and
+// tells the live views of a new one.
+func (a *App) openAlert(ctx context.Context, al *alerts.Alert) (bool, error) {
+	created, err := a.Store.OpenAlert(ctx, al)
+	if err == nil && created {
+		a.Publish(Event{Topic: TopicAlert, Data: al})
+	}
+	return created, err
+}
+
+// updateAlert changes an alert and tells the live views.
+func (a *App) updateAlert(ctx context.Context, id int64, u alerts.Update) (*alerts.Alert, error) {
+	al, err := a.Store.UpdateAlert(ctx, id, u)
+	if err == nil {
+		a.Publish(Event{Topic: TopicAlert, Data: al})
+	}
+	return al, err
 }
 
 // changeAlert applies u by p with a history event, and audits it.
@@ -139,7 +162,7 @@ func (a *App) changeAlert(ctx context.Context, p auth.Principal, id int64, u ale
 		return nil, errs.E(errs.Invalid, "a note is at most 4000 bytes")
 	}
 	u.Event = alerts.Event{At: a.Now(), Actor: p.Login(), Action: action, Note: note}
-	al, err := a.Store.UpdateAlert(ctx, id, u)
+	al, err := a.updateAlert(ctx, id, u)
 	if err != nil {
 		return nil, err
 	}

@@ -176,14 +176,14 @@ func (a *App) apply(ctx context.Context, r *alerts.Rule, d *sensors.Device, st *
 	case alerts.Open:
 		al := &alerts.Alert{RuleID: r.ID, Device: d.ID, Severity: r.Severity, OpenedAt: o.Time, Value: o.Value,
 			Message: alerts.ThresholdMessage(r, pr.Unit, o.Value, dec.Held)}
-		if _, err := a.Store.OpenAlert(ctx, al); err != nil {
+		if _, err := a.openAlert(ctx, al); err != nil {
 			return err
 		}
 		st.alertID = al.ID
 	case alerts.Resolve:
 		v := o.Value
 		note := fmt.Sprintf("valeur revenue à %s (seuil de retour %s)", alerts.FormatNumber(o.Value), alerts.FormatNumber(r.ClearAt()))
-		_, err := a.Store.UpdateAlert(ctx, st.alertID, alerts.Update{Status: alerts.StatusResolved, Value: &v,
+		_, err := a.updateAlert(ctx, st.alertID, alerts.Update{Status: alerts.StatusResolved, Value: &v,
 			Event: alerts.Event{At: o.Time, Actor: alerts.SystemActor, Action: alerts.ActionResolve, Note: note}})
 		// Resolved by hand or gone meanwhile: nothing left to resolve.
 		if err != nil && !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.NotFound) {

@@ -67,7 +67,7 @@ func (a *App) CheckSilence(ctx context.Context, now time.Time) (SilenceReport, e
 			case silent && al == nil:
 				al = &alerts.Alert{RuleID: r.ID, Device: d.ID, Severity: r.Severity, OpenedAt: now,
 					Value: quiet.Seconds(), Message: alerts.SilenceMessage(r, d, quiet)}
-				created, err := a.Store.OpenAlert(ctx, al)
+				created, err := a.openAlert(ctx, al)
 				if err != nil {
 					return rep, err
 				}
@@ -75,7 +75,7 @@ func (a *App) CheckSilence(ctx context.Context, now time.Time) (SilenceReport, e
 					rep.Opened++
 				}
 			case !silent && al != nil:
-				_, err := a.Store.UpdateAlert(ctx, al.ID, alerts.Update{Status: alerts.StatusResolved,
+				_, err := a.updateAlert(ctx, al.ID, alerts.Update{Status: alerts.StatusResolved,
 					Event: alerts.Event{At: now, Actor: alerts.SystemActor, Action: alerts.ActionResolve,
 						Note: "données reçues le " + seen.UTC().Format("02/01/2006 à 15:04:05 UTC")}})
 				if err != nil && !errs.Is(err, errs.Conflict) {

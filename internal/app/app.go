@@ -47,6 +47,8 @@ type App struct {
 	usage usageCounter
 	sizes exportSizes
 
+	events hub // live events (events.go)
+
 	alertsOnce sync.Once
 	alerts     *alertEngine // threshold evaluation state (alerts_eval.go)
 	usageStop  chan struct{}

@@ -174,6 +174,9 @@ func (a *App) store(ctx context.Context, b sensors.Batch, res IngestResult) (Ing
 		return IngestResult{}, err
 	}
 	res.Inserted, res.Duplicate = n, dup
+	if !dup && n > 0 {
+		a.Publish(Event{Topic: TopicObservations, Data: b.Observations})
+	}
 	a.evaluateAlerts(ctx, b)
 	return res, nil
 }

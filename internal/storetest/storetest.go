@@ -89,6 +89,12 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
 	}
+	// Each later capability keeps its table in its own file.
+	for _, suite := range []func(t *testing.T, fresh func(t *testing.T) Store){
+		runNGSILD, runLive, runMaintenance, runTimeSeries,
+	} {
+		suite(t, fresh)
+	}
 }
 
 var ctx = context.Background()

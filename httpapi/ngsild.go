@@ -1,0 +1,4 @@
+package httpapi
+
+// routesNGSILD registers its capability's routes (filled in by its work).
+func (s *Server) routesNGSILD() {}
