@@ -14,6 +14,8 @@ import (
 	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/live"
+	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/sensors"
 )
@@ -26,8 +28,10 @@ type Store interface {
 	auth.SessionStore
 	catalog.ActivityStore
 	audit.Store
+	live.Store
 	sensors.Store
 	alerts.Store
+	maintenance.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error

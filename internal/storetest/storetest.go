@@ -18,6 +18,8 @@ import (
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/live"
+	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/odsql"
 	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/sensors"
@@ -31,8 +33,10 @@ type Store interface {
 	auth.SessionStore
 	catalog.ActivityStore
 	audit.Store
+	live.Store
 	sensors.Store
 	alerts.Store
+	maintenance.Store
 	Close() error
 }
 
