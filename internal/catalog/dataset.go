@@ -72,6 +72,11 @@ type Metadata struct {
 	AllowedOrgs     []string   `json:"allowed_orgs,omitempty"`
 	DefaultOrderBy  string     `json:"default_order_by,omitempty"`
 	TableSchemaJSON string     `json:"table_schema,omitempty"` // the Table Schema declared at import, if any
+	// KeyFields identify a record for in-place upserts (push API, live
+	// feeds); none means pushed records are appended.
+	KeyFields []string `json:"key_fields,omitempty"`
+	// RealTime marks a dataset fed live (push API or sensors feed).
+	RealTime bool `json:"real_time,omitempty"`
 }
 
 // Dataset is a catalog entry with its current version's shape.
