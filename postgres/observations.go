@@ -19,9 +19,11 @@ import (
 var errDuplicate = errors.New("duplicate batch")
 
 // appendSQL inserts a batch given as five arrays in one statement, ignoring
-// resends, and moves the latest state of each series that got new trusted
-// rows to the newest of them (never back). It returns the rows inserted.
-// DISTINCT ON leaves one row per series: an upsert may not touch a row twice.
+// resends, moves the latest state of each series that got new trusted
+// rows to the newest of them (never back), and adds the new trusted rows
+// to their hourly and daily roll-ups (the hourly partials, summed by day
+// for the daily ones). It returns the rows inserted. DISTINCT ON and GROUP
+// BY leave one row per key: an upsert may not touch a row twice.
 const appendSQL = `WITH ins AS (
 		INSERT INTO observations (device, property, t, value, flag)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[])
@@ -32,6 +34,22 @@ const appendSQL = `WITH ins AS (
 		SELECT DISTINCT ON (device, property) device, property, t, value FROM ins WHERE flag = ''
 		ORDER BY device, property, t DESC
 		ON CONFLICT (device, property) DO UPDATE SET t = excluded.t, value = excluded.value WHERE excluded.t > latest.t
+	), hours AS (
+		SELECT device, property, date_bin(interval '1 hour', t, timestamptz '1970-01-01 00:00:00+00') AS t,
+			count(*) AS n, min(value) AS lo, max(value) AS hi, sum(value) AS total
+		FROM ins WHERE flag = '' GROUP BY 1, 2, 3
+	), hr AS (
+		INSERT INTO obs_hourly AS r (device, property, t, n, lo, hi, total)
+		SELECT * FROM hours ORDER BY 1, 2, 3
+		ON CONFLICT (device, property, t) DO UPDATE SET n = r.n + excluded.n, lo = least(r.lo, excluded.lo),
+			hi = greatest(r.hi, excluded.hi), total = r.total + excluded.total
+	), dy AS (
+		INSERT INTO obs_daily AS r (device, property, t, n, lo, hi, total)
+		SELECT device, property, date_bin(interval '1 day', t, timestamptz '1970-01-01 00:00:00+00') AS d,
+			sum(n), min(lo), max(hi), sum(total)
+		FROM hours GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+		ON CONFLICT (device, property, t) DO UPDATE SET n = r.n + excluded.n, lo = least(r.lo, excluded.lo),
+			hi = greatest(r.hi, excluded.hi), total = r.total + excluded.total
 	)
 	SELECT count(*) FROM ins`
 
@@ -135,35 +153,33 @@ func (db *DB) Latest(ctx context.Context, ids []string) ([]sensors.Latest, error
 	return out, nil
 }
 
-// aggregateSQL groups a series' trusted rows by bucket of $1 seconds
-// aligned on the epoch (date_bin floors, before 1970 too).
-const aggregateSQL = `SELECT date_bin($1 * interval '1 second', t, timestamptz '1970-01-01 00:00:00+00') AS b,
-	count(*), min(value), max(value), avg(value), sum(value)
-	FROM observations WHERE device = $2 AND property = $3 AND t >= $4 AND t < $5 AND flag = ''
-	GROUP BY b ORDER BY b`
-
 // Aggregate returns the non-empty buckets of q in time order, trusted
-// values only. errs.Invalid unless q.Width is a positive whole number of
-// seconds.
+// values only: for a width that is a multiple of an hour, the whole hours
+// (days) of the range come from the roll-ups and only its partial hours
+// at either end from raw rows (sensors.PlanAggregate); otherwise
+// everything comes from raw rows. errs.Invalid unless q.Width is a
+// positive whole number of seconds.
 func (db *DB) Aggregate(ctx context.Context, q sensors.AggregateQuery) ([]sensors.Bucket, error) {
 	if q.Width < time.Second || q.Width%time.Second != 0 {
 		return nil, errs.E(errs.Invalid, "bucket width %s is not a whole number of seconds", q.Width)
 	}
-	args := []any{int64(q.Width / time.Second), q.Device, q.Property, ceilMilli(q.From), ceilMilli(q.To)}
-	var out []sensors.Bucket
-	err := db.query(ctx, aggregateSQL, args, func(r pgx.Rows) error {
-		var b sensors.Bucket
-		if err := r.Scan(&b.Start, &b.Count, &b.Min, &b.Max, &b.Avg, &b.Sum); err != nil {
-			return err
+	var parts []sensors.Bucket
+	for _, p := range sensors.PlanAggregate(q.Width, ceilMilli(q.From), ceilMilli(q.To)) {
+		args := []any{int64(q.Width / time.Second), q.Device, q.Property, p.From, p.To}
+		err := db.query(ctx, tierSQL[p.Tier], args, func(r pgx.Rows) error {
+			var b sensors.Bucket
+			if err := r.Scan(&b.Start, &b.Count, &b.Min, &b.Max, &b.Sum); err != nil {
+				return err
+			}
+			b.Start = b.Start.UTC()
+			parts = append(parts, b)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("aggregate: %w", err)
 		}
-		b.Start = b.Start.UTC()
-		out = append(out, b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("aggregate: %w", err)
 	}
-	return out, nil
+	return sensors.MergeBuckets(parts), nil
 }
 
 // ceilMilli is the first whole millisecond at or after t: the bound that

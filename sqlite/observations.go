@@ -45,12 +45,15 @@ func (db *DB) AppendBatch(ctx context.Context, b sensors.Batch) (inserted int, d
 			return 0, true, nil
 		}
 	}
-	inserted, newest, err := insertObservations(ctx, tx, b.Observations)
+	inserted, newest, hourly, err := insertObservations(ctx, tx, b.Observations)
 	if err != nil {
 		return 0, false, fmt.Errorf("append batch: %w", err)
 	}
 	if err := upsertLatest(ctx, tx, newest); err != nil {
 		return 0, false, fmt.Errorf("append batch: latest: %w", err)
+	}
+	if err := upsertRollups(ctx, tx, hourly); err != nil {
+		return 0, false, fmt.Errorf("append batch: roll-ups: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, false, fmt.Errorf("append batch: commit: %w", err)
@@ -78,30 +81,35 @@ type point struct {
 }
 
 // insertObservations inserts obs, ignoring resends, and returns how many
-// rows were new and, per series, the newest new trusted point.
-func insertObservations(ctx context.Context, tx *sql.Tx, obs []sensors.Observation) (int, map[series]point, error) {
+// rows were new, per series the newest new trusted point, and the hourly
+// partials of the new trusted rows (what the roll-ups gain).
+func insertObservations(ctx context.Context, tx *sql.Tx, obs []sensors.Observation) (int, map[series]point, rollups, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO observations (device, property, t, value, flag) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer stmt.Close()
-	inserted, newest := 0, map[series]point{}
+	inserted, newest, hourly := 0, map[series]point{}, rollups{}
 	for _, o := range obs {
 		t := o.Time.UnixMilli()
 		res, err := stmt.ExecContext(ctx, o.Device, o.Property, t, o.Value, string(o.Flag))
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			continue
 		}
 		inserted++
+		if o.Flag != sensors.FlagNone {
+			continue
+		}
 		k := series{o.Device, o.Property}
-		if p, ok := newest[k]; o.Flag == sensors.FlagNone && (!ok || t > p.t) {
+		if p, ok := newest[k]; !ok || t > p.t {
 			newest[k] = point{t, o.Value}
 		}
+		hourly.add(k, t, o.Value)
 	}
-	return inserted, newest, nil
+	return inserted, newest, hourly, nil
 }
 
 // upsertLatest moves the latest state of each series forward to its point,
@@ -188,48 +196,24 @@ func scanLatest(rows *sql.Rows, hint int) ([]sensors.Latest, error) {
 	return out, rows.Err()
 }
 
-// aggregateSQL groups a series' trusted rows by bucket: ?1 is the width in
-// milliseconds, and the bucket number t / ?1 (floor division for the
-// times after 1970: integer division truncates towards zero).
-const aggregateSQL = `SELECT t / ?1 AS b, count(*), min(value), max(value), avg(value), sum(value)
-	FROM observations WHERE device = ?2 AND property = ?3 AND t >= ?4 AND t < ?5 AND flag = ''
-	GROUP BY b ORDER BY b`
-
-// aggregateBefore1970SQL is aggregateSQL with the floor division that
-// negative times need, a quarter slower.
-const aggregateBefore1970SQL = `SELECT CASE WHEN t >= 0 THEN t / ?1 ELSE (t + 1) / ?1 - 1 END AS b,
-	count(*), min(value), max(value), avg(value), sum(value)
-	FROM observations WHERE device = ?2 AND property = ?3 AND t >= ?4 AND t < ?5 AND flag = ''
-	GROUP BY b ORDER BY b`
-
 // Aggregate returns the non-empty buckets of q in time order, trusted
-// values only. errs.Invalid unless q.Width is a positive whole number of
-// seconds.
+// values only: for a width that is a multiple of an hour, the whole hours
+// (days) of the range come from the roll-ups and only its partial hours
+// at either end from raw rows (sensors.PlanAggregate); otherwise
+// everything comes from raw rows. errs.Invalid unless q.Width is a
+// positive whole number of seconds.
 func (db *DB) Aggregate(ctx context.Context, q sensors.AggregateQuery) ([]sensors.Bucket, error) {
 	if err := checkWidth(q.Width); err != nil {
 		return nil, err
 	}
-	width, from := q.Width.Milliseconds(), ceilMilli(q.From)
-	query := aggregateSQL
-	if from < 0 {
-		query = aggregateBefore1970SQL
-	}
-	rows, err := db.read.QueryContext(ctx, query, width, q.Device, q.Property, from, ceilMilli(q.To))
-	if err != nil {
-		return nil, fmt.Errorf("aggregate: %w", err)
-	}
-	defer rows.Close()
-	var out []sensors.Bucket
-	for rows.Next() {
-		var b sensors.Bucket
-		var n int64
-		if err := rows.Scan(&n, &b.Count, &b.Min, &b.Max, &b.Avg, &b.Sum); err != nil {
+	var parts []sensors.Bucket
+	var err error
+	for _, p := range sensors.PlanAggregate(q.Width, time.UnixMilli(ceilMilli(q.From)), time.UnixMilli(ceilMilli(q.To))) {
+		if parts, err = db.aggregatePiece(ctx, q, p, parts); err != nil {
 			return nil, fmt.Errorf("aggregate: %w", err)
 		}
-		b.Start = time.UnixMilli(n * width).UTC()
-		out = append(out, b)
 	}
-	return out, rows.Err()
+	return sensors.MergeBuckets(parts), nil
 }
 
 func checkWidth(w time.Duration) error {

@@ -161,4 +161,7 @@ type Store interface {
 	// QuarantineList returns the newest quarantined items (the latest added
 	// first among equal times), at most limit (all when negative).
 	QuarantineList(ctx context.Context, limit int) ([]*Quarantined, error)
+
+	// TimeSeriesStore purges raw data and rebuilds roll-ups (rollup.go).
+	TimeSeriesStore
 }
