@@ -2,6 +2,9 @@ package maintenance
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -130,4 +133,16 @@ type WebhookStore interface {
 	// Deliveries lists a webhook's deliveries, the newest first, at most
 	// limit, without bodies. errs.NotFound for an unknown webhook.
 	Deliveries(ctx context.Context, webhook int64, limit int) ([]*Delivery, error)
+}
+
+// Signature returns the value of the X-Socle-Signature header of a
+// delivery: "sha256=" and the hex HMAC-SHA256, keyed by the webhook's
+// secret, of the timestamp (X-Socle-Timestamp, Unix seconds), a '.', and
+// the body as sent.
+func Signature(secret, timestamp string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(timestamp))
+	mac.Write([]byte{'.'})
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
