@@ -59,7 +59,7 @@ func TestWebhookDeliversSignedAlertEvents(t *testing.T) {
 			t.Errorf("signature %q, want %q", r.header.Get("X-Socle-Signature"), want)
 		}
 		var p struct {
-			Event string `json:"event"`
+			Event string                  `json:"event"`
 			Data  struct{ Device string } `json:"data"`
 		}
 		if err := json.Unmarshal(r.body, &p); err != nil || p.Event != "alert.opened" || p.Data.Device != "m1" ||
