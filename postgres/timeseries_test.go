@@ -29,7 +29,7 @@ func TestPurgeDropsWholePartitions(t *testing.T) {
 		{Device: "w", Property: "flow", Time: at(2024, 1, 10), Value: 1},
 		{Device: "w", Property: "flow", Time: at(2024, 1, 11), Value: 2},
 		{Device: "w", Property: "flow", Time: at(2024, 2, 10), Value: 3},
-		{Device: "a", Property: "no2", Time: at(2024, 2, 10), Value: 4}, // air keeps 2024-02
+		{Device: "a", Property: "no2", Time: at(2024, 2, 10), Value: 4},  // air keeps 2024-02
 		{Device: "w", Property: "flow", Time: at(2024, 3, 10), Value: 5}, // after the cutoff
 	}}
 	if _, _, err := db.AppendBatch(ctx, b); err != nil {

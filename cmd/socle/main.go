@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/jscodec"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -39,6 +40,7 @@ func commands() []command {
 		{"apikey", "manage API keys (apikey create|revoke)", runAPIKey},
 		{"devices", "import or export the sensor registry (devices import|export)", runDevices},
 		{"alerts", "run the alerts' jobs once (alerts check: silent devices)", runAlerts},
+		{"timeseries", "run the time series' jobs once (timeseries purge|rollup)", runTimeSeries},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "socle", version)
 			return err
@@ -47,6 +49,9 @@ func commands() []command {
 }
 
 func main() {
+	if jscodec.IsWorker() { // a payload decoder's sandbox process (see package jscodec)
+		os.Exit(jscodec.RunWorker())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stopProfile := startProfile(os.Getenv("SOCLE_CPUPROFILE"))
