@@ -128,6 +128,7 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	defer stopMQTT()
 	stopAlertChecks := startAlertChecks(a, logger)
 	defer stopAlertChecks()
+	defer a.StartFeeds(ctx)() // live datasets fed by sensors (app/live_feeder.go)
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", o.addr, err)
@@ -145,6 +146,7 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(a.EndStreams) // event streams never go idle
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	ready("http://" + ln.Addr().String())
