@@ -13,7 +13,6 @@ import (
 
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/sensors"
-	"github.com/socle/socle/internal/sensors/lorawan"
 )
 
 const (
@@ -243,49 +242,11 @@ func (s *Subscriber) onPublish(pr paho.PublishReceived) (bool, error) {
 	return true, nil
 }
 
-// handle routes, parses and ingests one message, or quarantines it.
+// handle ingests (or quarantines) one message, retrying while the
+// connection is up, and acknowledges it once kept.
 func (s *Subscriber) handle(cli *paho.Client, p *paho.Publish) {
-	parse, ok := lorawan.Route(p.Topic)
-	if !ok {
-		s.quarantine(cli, p, "mqtt", "topic is not an uplink topic Socle knows")
-		return
-	}
-	format, _ := lorawan.SourceOf(p.Topic)
-	source := "mqtt:" + format
-	u, err := parse(p.Topic, p.Payload)
-	if err != nil {
-		s.quarantine(cli, p, source, errs.Message(err))
-		return
-	}
-	var refused error
-	ok = s.retry(cli, p, "ingest", func(ctx context.Context) error {
-		err := s.ing.IngestUplink(ctx, u)
-		if k := errs.KindOf(err); err != nil && (k == errs.Invalid || k == errs.TooLarge) {
-			refused = err // the uplink itself is at fault: quarantine it, do not retry
-			return nil
-		}
-		return err
-	})
-	switch {
-	case !ok:
-	case refused != nil:
-		s.quarantine(cli, p, source, errs.Message(refused))
-	default:
-		s.log.Debug("mqtt: uplink ingested", "topic", p.Topic, "dev_eui", u.DevEUI, "device_id", u.DeviceID, "key", u.Key)
-		s.ack(cli, p)
-	}
-}
-
-// quarantine hands a message to the Quarantiner, and acknowledges it once
-// kept.
-func (s *Subscriber) quarantine(cli *paho.Client, p *paho.Publish, source, reason string) {
-	s.log.Info("mqtt: message quarantined", "topic", p.Topic, "source", source, "reason", reason)
-	raw := p.Payload
-	if len(raw) > lorawan.MaxBody {
-		raw = raw[:lorawan.MaxBody]
-	}
-	if s.retry(cli, p, "quarantine", func(ctx context.Context) error {
-		return s.q.QuarantineRaw(ctx, source, p.Topic, raw, reason)
+	if s.retry(cli, p, "ingest", func(ctx context.Context) error {
+		return deliver(ctx, s.ing, s.q, s.log, p.Topic, p.Payload)
 	}) {
 		s.ack(cli, p)
 	}

@@ -40,6 +40,10 @@ type env struct {
 	siteName string
 	// mqtt, when its URL is set, makes the server take uplinks from a broker.
 	mqtt mqtt.Config
+	// broker runs the embedded MQTT broker on a free port; brokerURL is
+	// its address once started.
+	broker    bool
+	brokerURL string
 }
 
 // engines returns a fresh env per storage engine; PostgreSQL only when
@@ -162,6 +166,10 @@ func (e *env) start() {
 			site.SiteName = e.siteName
 		}
 		o := serveOptions{addr: "127.0.0.1:0", limits: limits, site: site, mqtt: e.mqtt}
+		if e.broker {
+			o.broker = "127.0.0.1:0"
+			o.onBroker = func(u string) { e.brokerURL = u }
+		}
 		done <- serve(ctx, a, o, quietLogger(), func(u string) { ready <- u })
 	}()
 	select {

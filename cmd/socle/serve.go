@@ -15,6 +15,8 @@ import (
 
 	"github.com/socle/socle/httpapi"
 	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/internal/sensors"
+	"github.com/socle/socle/jscodec"
 	"github.com/socle/socle/mqtt"
 	"github.com/socle/socle/web"
 )
@@ -25,18 +27,26 @@ type serveFlags struct {
 	maxUpload int64
 	site      web.Config
 	mqtt      mqtt.Config
+	broker    string        // --mqtt-listen
+	codecs    string        // --codecs
+	retention retentionFlag // --raw-retention (timeseries.go)
 }
 
 // serveOptions is what serve needs besides the app.
 type serveOptions struct {
-	addr   string
-	limits httpapi.Limits
-	site   web.Config
-	mqtt   mqtt.Config // URL "" = no MQTT ingestion
+	addr      string
+	limits    httpapi.Limits
+	site      web.Config
+	mqtt      mqtt.Config       // URL "" = no MQTT ingestion
+	broker    string            // embedded broker address; "" = none
+	codecs    string            // directory of payload decoders added to the built-in ones
+	retention sensors.Retention // raw-data retention; empty = keep forever
+	// onBroker, when set, is told the embedded broker's URL once it listens.
+	onBroker func(url string)
 }
 
 func (f *serveFlags) options() serveOptions {
-	return serveOptions{addr: f.addr, limits: f.limits(), site: f.siteConfig(), mqtt: f.mqtt}
+	return serveOptions{addr: f.addr, limits: f.limits(), site: f.siteConfig(), mqtt: f.mqtt, broker: f.broker, codecs: f.codecs, retention: f.retention.r}
 }
 
 // registerServe adds the flags serve and demo share.
@@ -57,6 +67,9 @@ func (f *serveFlags) registerServe(fs *flag.FlagSet) {
 	fs.StringVar(&f.mqtt.SharedGroup, "mqtt-group", os.Getenv("SOCLE_MQTT_GROUP"), "MQTT v5 shared subscription group, so that several nodes share the uplinks")
 	fs.StringVar(&f.mqtt.Username, "mqtt-user", os.Getenv("SOCLE_MQTT_USER"), "MQTT user name")
 	f.mqtt.Password = os.Getenv("SOCLE_MQTT_PASSWORD") // never a flag: flags show in process lists
+	fs.Var(&f.retention, "raw-retention", retentionUsage)
+	fs.StringVar(&f.codecs, "codecs", os.Getenv("SOCLE_CODECS"), "directory of JavaScript payload decoders, one <model>.js each in the LoRaWAN device repository's format (env SOCLE_CODECS)")
+	fs.StringVar(&f.broker, "mqtt-listen", os.Getenv("SOCLE_MQTT_LISTEN"), "run an embedded MQTT broker on HOST:PORT that ingests the uplinks published to it (clients use an API key as password) (env SOCLE_MQTT_LISTEN)")
 }
 
 func envOr(name, def string) string {
@@ -120,7 +133,13 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	if err != nil {
 		return err
 	}
-	stopMQTT, err := startMQTT(ctx, a, o.mqtt, logger)
+	decoders, err := jscodec.New(jscodec.Config{Dir: o.codecs})
+	if err != nil {
+		return err
+	}
+	defer decoders.Close()
+	a.Decoder = decoders
+	stopMQTT, err := startMQTT(ctx, a, o, logger)
 	if err != nil {
 		return err
 	}
@@ -129,6 +148,8 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	stopAlertChecks := startAlertChecks(a, logger)
 	defer stopAlertChecks()
 	defer a.StartFeeds(ctx)() // live datasets fed by sensors (app/live_feeder.go)
+	stopRetention := startRetention(a, o.retention, logger)
+	defer stopRetention()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", o.addr, err)
@@ -165,27 +186,6 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	}
 	<-errc // Serve has returned
 	return a.FlushAudit(context.Background())
-}
-
-// startMQTT subscribes to the broker, when one is configured, and returns
-// the function that stops the subscriber.
-func startMQTT(ctx context.Context, a *app.App, cfg mqtt.Config, logger *slog.Logger) (func(), error) {
-	if cfg.URL == "" {
-		return func() {}, nil
-	}
-	sub, err := mqtt.New(cfg, a, a, logger)
-	if err != nil {
-		return nil, err
-	}
-	if err := sub.Start(context.WithoutCancel(ctx)); err != nil {
-		return nil, err
-	}
-	logger.Info("taking sensor uplinks from MQTT", "broker", cfg.URL, "client_id", cfg.ClientID, "group", cfg.SharedGroup)
-	return func() {
-		if err := sub.Close(); err != nil {
-			logger.Warn("mqtt close", "err", err)
-		}
-	}, nil
 }
 
 // newHandler routes the APIs and the health check to package httpapi and

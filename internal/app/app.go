@@ -43,6 +43,9 @@ type App struct {
 	Logger *slog.Logger
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// Decoder reads raw LoRaWAN payloads by device model; nil: uplinks
+	// without decoded values are quarantined.
+	Decoder sensors.Decoder
 
 	refreshMu sync.Mutex     // serialises catalog index rebuilds
 	reads     chan auditItem // read audits waiting to be written

@@ -124,6 +124,13 @@ func (a *App) ingestUplink(ctx context.Context, u sensors.Uplink) (IngestResult,
 	if when.IsZero() {
 		when = a.Now()
 	}
+	if len(u.Object) == 0 && len(u.Payload) > 0 {
+		if reason, err := a.decode(ctx, d, &u); err != nil {
+			return IngestResult{}, err
+		} else if reason != "" {
+			return IngestResult{Quarantined: 1}, a.quarantine(ctx, u, reason)
+		}
+	}
 	var res IngestResult
 	var obs []sensors.Observation
 	for _, kv := range flatten(u.Object) {
@@ -150,6 +157,28 @@ func (a *App) uplinkDevice(ctx context.Context, u sensors.Uplink) (*sensors.Devi
 		return nil, errs.E(errs.NotFound, "no device identifier")
 	}
 	return a.Store.Device(ctx, u.DeviceID)
+}
+
+// decode reads u's raw payload with the decoder of d's model into
+// u.Object, or says why it cannot (the uplink is then quarantined). An
+// error means the decoders could not be reached: nothing is kept, the
+// sender retries.
+func (a *App) decode(ctx context.Context, d *sensors.Device, u *sensors.Uplink) (string, error) {
+	if a.Decoder == nil || d.Model == "" {
+		return "raw payload and no decoder for the device's model", nil
+	}
+	obj, err := a.Decoder.Decode(ctx, d.Model, u.FPort, u.Payload)
+	switch k := errs.KindOf(err); {
+	case err == nil:
+		u.Object = obj
+		return "", nil
+	case k == errs.NotFound:
+		return "raw payload and no decoder for model " + d.Model, nil
+	case k == errs.Invalid:
+		return errs.Message(err), nil
+	default:
+		return "", err
+	}
 }
 
 // flag marks o when it cannot be trusted: too far in the future, or out of

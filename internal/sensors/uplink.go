@@ -28,3 +28,10 @@ type Uplink struct {
 type Ingester interface {
 	IngestUplink(ctx context.Context, u Uplink) error
 }
+
+// Decoder reads the values of a raw payload with the decoder of a device
+// model. errs.NotFound when the model has no decoder; errs.Invalid when
+// the decoder fails on this payload (the uplink is then quarantined).
+type Decoder interface {
+	Decode(ctx context.Context, model string, fPort int, payload []byte) (map[string]any, error)
+}
