@@ -147,6 +147,8 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	defer stopMQTT()
 	stopAlertChecks := startAlertChecks(a, logger)
 	defer stopAlertChecks()
+	// Webhook deliveries pending at shutdown stay in the outbox for the next start.
+	defer a.StartWebhooks()()
 	defer a.StartFeeds(ctx)() // live datasets fed by sensors (app/live_feeder.go)
 	stopRetention := startRetention(a, o.retention, logger)
 	defer stopRetention()
