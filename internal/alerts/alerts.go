@@ -101,6 +101,7 @@ type Rule struct {
 	Periods  int    `json:"periods,omitempty"`
 	Severity string `json:"severity"`
 	Enabled  bool   `json:"enabled"`
+	Params          // battery, leak and container_forecast parameters (params.go)
 }
 
 var ruleID = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,99}$`)
@@ -134,8 +135,10 @@ func (r *Rule) Validate() error {
 		if r.Periods < 1 {
 			return errs.E(errs.Invalid, "rule %s: a silence rule needs periods ≥ 1", r.ID)
 		}
+	case KindBattery, KindLeak, KindContainerForecast:
+		return r.validateAdvanced()
 	default:
-		return errs.E(errs.Invalid, "rule %s: kind must be threshold or silence", r.ID)
+		return errs.E(errs.Invalid, "rule %s: kind must be threshold, silence, battery, leak or container_forecast", r.ID)
 	}
 	return nil
 }
