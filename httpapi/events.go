@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/socle/socle/internal/auth"
 )
 
 // Dataset event streams: GET …/catalog/datasets/{id}/events answers
@@ -17,9 +19,16 @@ import (
 const heartbeat = 15 * time.Second
 
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	sub, err := s.app.OpenDatasetStream(r.Context(), principal(r), r.PathValue("id"))
+	s.ServeEvents(w, r, principal(r), r.PathValue("id"), s.writeError)
+}
+
+// ServeEvents streams the changes of dataset id to p, who must be able to
+// read it (else fail answers NotFound). The portal serves the same stream
+// under its own session.
+func (s *Server) ServeEvents(w http.ResponseWriter, r *http.Request, p auth.Principal, id string, fail func(http.ResponseWriter, *http.Request, error)) {
+	sub, err := s.app.OpenDatasetStream(r.Context(), p, id)
 	if err != nil {
-		s.writeError(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	defer sub.Close()

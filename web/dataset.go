@@ -61,7 +61,9 @@ func (s *Server) handleDatasetPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.app.CountView(p.E.D.ID)
+	if r.Header.Get(liveHeader) == "" { // a live table reload is no new view
+		s.app.CountView(p.E.D.ID)
+	}
 	title := p.E.D.Meta.Title
 	if p.Tab != "" {
 		title = s.msgs.T("tab."+tabKey(p.Tab)) + " — " + title

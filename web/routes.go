@@ -9,6 +9,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /datasets", s.withEntries(s.handleSearch))
 	s.mux.HandleFunc("GET /datasets/{id}", s.handleDatasetPage)
 	s.mux.HandleFunc("GET /datasets/{id}/{tab}", s.handleDatasetPage)
+	s.mux.HandleFunc("GET /datasets/{id}/events", s.handleDatasetEvents) // live.go
 	s.mux.HandleFunc("GET /datasets/{id}/export/{format}", s.handleDownload)
 	s.mux.HandleFunc("GET /organizations", s.withEntries(s.handleOrganizations))
 	s.mux.HandleFunc("GET /organizations/{id}", s.withEntries(s.handleOrganization))

@@ -16,7 +16,7 @@ import (
 )
 
 // liveFeed publishes parking spots: never their DevEUI.
-const liveFeed = `{"title":"Places de stationnement en temps réel","domain":"parking","device_type":"ParkingSpot","fields":[
+const liveFeed = `{"meta":{"title":"Places de stationnement en temps réel"},"domain":"parking","device_type":"ParkingSpot","fields":[
 	{"field":"place","from":"id"},{"field":"nom","from":"name"},{"field":"commune","from":"commune"},
 	{"field":"localisation","from":"location"},{"field":"libre","from":"value:occupancy","equals":0},
 	{"field":"occupation","from":"value:occupancy"},{"field":"observe_le","from":"observed"}]}`
@@ -96,7 +96,14 @@ func TestLiveDatasetFedBySensors(t *testing.T) {
 			if code != 404 {
 				t.Errorf("events of an unknown dataset: %d", code)
 			}
+			_, page2, _ := e.get("/datasets/places-temps-reel/table", "")
+			for _, want := range []string{"Temps réel", `data-events-url="/datasets/places-temps-reel/events"`, "js/live.js"} {
+				if !strings.Contains(string(page2), want) {
+					t.Errorf("the table page lacks %q", want)
+				}
+			}
 			events := sseEvents(t, e, "/api/explore/v2.1/catalog/datasets/places-temps-reel/events")
+			pageEvents := sseEvents(t, e, "/datasets/places-temps-reel/events")
 
 			at := time.Now().UTC().Add(-time.Second).Format(time.RFC3339)
 			obs := fmt.Sprintf(`[{"device":"place-2","property":"occupancy","time":%q,"value":1}]`, at)
@@ -117,13 +124,15 @@ func TestLiveDatasetFedBySensors(t *testing.T) {
 			if _, body, _ := e.get(records("places-temps-reel"), ""); strings.Contains(string(body), "70b3d57ed") {
 				t.Errorf("the dataset publishes a DevEUI: %s", body)
 			}
-			select {
-			case ev := <-events:
-				if ev[0] != "change" || !strings.Contains(ev[1], `"dataset":"places-temps-reel"`) {
-					t.Errorf("event %v", ev)
+			for _, c := range []<-chan [2]string{events, pageEvents} {
+				select {
+				case ev := <-c:
+					if ev[0] != "change" || !strings.Contains(ev[1], `"dataset":"places-temps-reel"`) {
+						t.Errorf("event %v", ev)
+					}
+				case <-time.After(15 * time.Second):
+					t.Fatal("an SSE client got no change event")
 				}
-			case <-time.After(15 * time.Second):
-				t.Fatal("the SSE client got no change event")
 			}
 		})
 	}

@@ -18,9 +18,10 @@ import (
 // FeedRequest defines a live feed, creating its dataset when missing.
 type FeedRequest struct {
 	live.Feed
-	Title  string         `json:"title,omitempty"`
-	Access catalog.Access `json:"access,omitempty"`
-	Org    string         `json:"org,omitempty"`
+	// Access and Meta describe the dataset when it is created (public by
+	// default); an existing dataset keeps its own.
+	Access catalog.Access   `json:"access,omitempty"`
+	Meta   catalog.Metadata `json:"meta"`
 }
 
 // rebuildBatch is how many rows one rebuild transaction writes.
@@ -38,8 +39,7 @@ func (a *App) DefineFeed(ctx context.Context, p auth.Principal, req FeedRequest)
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	d, _, err := a.EnsureDataset(ctx, p, &catalog.Dataset{ID: f.DatasetID, Access: req.Access,
-		Meta: catalog.Metadata{Title: req.Title, Publisher: req.Org}})
+	d, _, err := a.EnsureDataset(ctx, p, &catalog.Dataset{ID: f.DatasetID, Access: req.Access, Meta: req.Meta})
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,8 @@ func (a *App) reshape(ctx context.Context, p auth.Principal, d *catalog.Dataset,
 	if err != nil {
 		return err
 	}
-	cur.Meta.KeyFields, cur.Meta.RealTime, cur.Modified = []string{f.KeyField()}, true, a.Now()
+	cur.Meta.KeyFields, cur.Modified = []string{f.KeyField()}, a.Now()
+	setRealTime(cur, true)
 	return a.Store.UpdateDataset(ctx, cur)
 }
 

@@ -86,8 +86,18 @@ func (a *App) markRealTime(ctx context.Context, d *catalog.Dataset, on bool) err
 	if d.Meta.RealTime == on {
 		return nil
 	}
-	d.Meta.RealTime = on
+	setRealTime(d, on)
 	return a.Store.UpdateDataset(ctx, d)
+}
+
+// setRealTime marks d as fed live or not; a live dataset with no declared
+// frequency is updated continuously (the EU frequency UPDATE_CONT, which
+// the portal labels "Temps réel").
+func setRealTime(d *catalog.Dataset, on bool) {
+	d.Meta.RealTime = on
+	if on && d.Meta.Frequency == "" {
+		d.Meta.Frequency = "UPDATE_CONT"
+	}
 }
 
 // pushTarget returns the dataset a push with key may write, or NotFound
