@@ -16,6 +16,7 @@ import (
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/live"
 	"github.com/socle/socle/internal/maintenance"
+	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/sensors"
 )
@@ -32,6 +33,7 @@ type Store interface {
 	sensors.Store
 	alerts.Store
 	maintenance.Store
+	ngsild.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error

@@ -15,8 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"time"
-
-	"github.com/socle/socle/internal/sensors"
 )
 
 // Limits of the API.
@@ -89,14 +87,15 @@ const (
 	AppendKeep             // Append with options=noOverwrite
 )
 
-// Write is one request's entities, with the devices their numeric
-// attributes feed: the store writes both in one transaction.
+// Write is one request's entities. The store writes them, and the
+// registry devices derived from the results (DeviceOf, merged into the
+// registered ones with MergeDevice) when Devices is set, in one
+// transaction.
 type Write struct {
 	Mode     Mode
 	Entities []*Entity
-	// Devices are the sensors.Device of the entities, keyed by entity ID;
-	// the store merges each into the registry (MergeDevice).
-	Devices map[string]*sensors.Device
+	Devices  bool
+	Now      time.Time // createdAt and modifiedAt of what is written
 }
 
 // Outcome is what a write did to one entity.

@@ -245,3 +245,17 @@ func jsonError(err error) string {
 	}
 	return truncate(msg, 120)
 }
+
+// Count records a notification's result in s's counters.
+func Count(s *Subscription, ok bool, at time.Time) {
+	n := &s.Notification
+	at = at.UTC()
+	n.TimesSent++
+	n.LastNotification = &at
+	if ok {
+		n.LastSuccess, n.Status = &at, "ok"
+	} else {
+		n.TimesFailed++
+		n.LastFailure, n.Status = &at, "failed"
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/live"
 	"github.com/socle/socle/internal/maintenance"
+	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/odsql"
 	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/sensors"
@@ -37,6 +38,7 @@ type Store interface {
 	sensors.Store
 	alerts.Store
 	maintenance.Store
+	ngsild.Store
 	Close() error
 }
 
