@@ -38,6 +38,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if created {
+		if err := seedLiveDemo(ctx, a, t); err != nil {
+			return err
+		}
+	}
 	if err := revokeDemoKeys(ctx, a, adminLogin(t)); err != nil {
 		return err
 	}
@@ -137,6 +142,17 @@ func seedDemo(ctx context.Context, a *app.App, t *demo.Territory) (bool, error) 
 		return false, fmt.Errorf("demo sensors: %w", err)
 	}
 	return true, nil
+}
+
+// seedLiveDemo defines the demo's real-time datasets, which the simulated
+// sensors keep current through the live feeder (app/live_feeder.go).
+func seedLiveDemo(ctx context.Context, a *app.App, t *demo.Territory) error {
+	for _, l := range t.LiveDatasets() {
+		if _, err := a.DefineFeed(ctx, app.System, app.FeedRequest{Feed: l.Feed, Access: l.Dataset.Access, Meta: l.Dataset.Meta}); err != nil {
+			return fmt.Errorf("demo live dataset %s: %w", l.Dataset.ID, err)
+		}
+	}
+	return nil
 }
 
 // seedSensors registers the demo's sensor fleet and alert rules, feeds the

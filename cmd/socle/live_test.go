@@ -12,6 +12,8 @@ import (
 	"github.com/socle/socle/httpapi"
 	"github.com/socle/socle/internal/app"
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/demo"
+	"github.com/socle/socle/internal/odsql"
 	"github.com/socle/socle/web"
 )
 
@@ -168,4 +170,81 @@ func TestEventStreamsEndOnShutdown(t *testing.T) {
 	for range events {
 		// drained: the stream ended
 	}
+}
+
+// TestDemoLiveDatasets: the demo's real-time datasets hold one record per
+// simulated sensor, publish no DevEUI, and follow the uplinks the running
+// demo feeds (through the live feeder).
+func TestDemoLiveDatasets(t *testing.T) {
+	ctx := t.Context()
+	a, err := (&storeFlags{data: t.TempDir()}).open(ctx, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	terr := demo.New()
+	if _, err := seedDemo(ctx, a, terr); err != nil {
+		t.Fatal(err)
+	}
+	if err := seedLiveDemo(ctx, a, terr); err != nil {
+		t.Fatal(err)
+	}
+	spots := terr.LiveDatasets()[0].Dataset.ID
+	for _, l := range terr.LiveDatasets() {
+		d, err := a.Store.Dataset(ctx, l.Dataset.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, dev := range terr.Devices() {
+			if l.Feed.Matches(dev) {
+				want++
+			}
+		}
+		if d.Records != int64(want) || want == 0 || !d.Meta.RealTime || !d.Meta.Synthetic {
+			t.Errorf("%s: %d records for %d sensors, real-time %v", d.ID, d.Records, want, d.Meta.RealTime)
+		}
+		if n := liveCount(t, a, d, l.Feed.Fields[4].Field+" IS NULL"); n != 0 {
+			t.Errorf("%s: %d records without a value", d.ID, n)
+		}
+		for _, f := range d.Fields {
+			if strings.Contains(f.Name, "eui") {
+				t.Errorf("%s publishes %s", d.ID, f.Name)
+			}
+		}
+	}
+
+	now := a.Now()
+	later := now.Add(2 * time.Hour)
+	a.Now = func() time.Time { return later } // before the feeder starts: it reads the clock
+	defer a.StartFeeds(ctx)()
+	if _, err := feedUplinks(ctx, a, terr.Uplinks(later), now); err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.Store.Dataset(ctx, spots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := later.Truncate(15 * time.Minute).Format("2006-01-02T15:04:05Z")
+	deadline := time.Now().Add(15 * time.Second)
+	for liveCount(t, a, d, "mesure_le = date'"+newest+"'") != d.Records {
+		if time.Now().After(deadline) {
+			t.Fatalf("the parking spots' records never reached %s", newest)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// liveCount counts the records of d matching where.
+func liveCount(t *testing.T, a *app.App, d *catalog.Dataset, where string) int64 {
+	t.Helper()
+	w, err := odsql.ParseWhere(where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := a.Store.Count(t.Context(), d, &odsql.Query{Where: []odsql.Expr{w}, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
