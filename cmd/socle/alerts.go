@@ -15,8 +15,8 @@ import (
 const silenceEvery = time.Minute
 
 // runAlerts runs the alerts' one-shot jobs: `socle alerts check` does once
-// what the server's scheduler does every minute, so that cron can replace
-// the scheduler.
+// what the server's schedulers do (silent devices every minute, leaks and
+// containers every 10 minutes), so that cron can replace them.
 func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "check" {
 		return fmt.Errorf("usage: socle alerts check [--data DIR] [--db DSN]")
@@ -38,13 +38,24 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintf(stdout, "silence: %d checked, %d opened, %d resolved\n", rep.Checked, rep.Opened, rep.Resolved)
+	prep, err := a.CheckPeriodic(ctx, a.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "leak and containers: %d checked, %d opened, %d resolved\n", prep.Checked, prep.Opened, prep.Resolved)
 	return nil
 }
 
-// startAlertChecks starts the silence checker and returns its stop.
+// startAlertChecks starts the silence and periodic checkers and returns
+// their stop.
 func startAlertChecks(a *app.App, logger *slog.Logger) func() {
 	c := a.NewSilenceChecker(silenceEvery)
 	c.Start()
-	logger.Debug("checking for silent devices", "every", silenceEvery)
-	return c.Stop
+	p := a.NewPeriodicChecker(app.PeriodicEvery)
+	p.Start()
+	logger.Debug("checking for silent devices, leaks and containers", "silence_every", silenceEvery, "periodic_every", app.PeriodicEvery)
+	return func() {
+		p.Stop()
+		c.Stop()
+	}
 }

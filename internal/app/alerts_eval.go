@@ -108,7 +108,7 @@ func (e *alertEngine) thresholdRules(ctx context.Context, a *App) ([]*alerts.Rul
 	}
 	e.rules = e.rules[:0]
 	for _, r := range all {
-		if r.Enabled && r.Kind == alerts.KindThreshold {
+		if r.Enabled && (r.Kind == alerts.KindThreshold || r.Kind == alerts.KindBattery) {
 			e.rules = append(e.rules, r)
 		}
 	}
@@ -175,7 +175,7 @@ func (a *App) apply(ctx context.Context, r *alerts.Rule, d *sensors.Device, st *
 	switch dec.Action {
 	case alerts.Open:
 		al := &alerts.Alert{RuleID: r.ID, Device: d.ID, Severity: r.Severity, OpenedAt: o.Time, Value: o.Value,
-			Message: alerts.ThresholdMessage(r, pr.Unit, o.Value, dec.Held)}
+			Message: alerts.OpeningMessage(r, pr.Unit, o.Value, dec.Held)}
 		if _, err := a.openAlert(ctx, al); err != nil {
 			return err
 		}
