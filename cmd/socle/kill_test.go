@@ -379,6 +379,8 @@ type killServer struct {
 	cmd      *exec.Cmd
 	log      string // current process's stderr
 	starts   int
+	extra    []string // more serve flags
+	env      []string // more environment variables
 }
 
 // start runs socle serve and waits until it serves HTTP and has
@@ -397,7 +399,8 @@ func (s *killServer) start() {
 	if s.e.dsn != "" {
 		args = append(args, "--db", s.e.dsn)
 	}
-	cmd := exec.Command(s.bin, args...)
+	cmd := exec.Command(s.bin, append(args, s.extra...)...)
+	cmd.Env = append(os.Environ(), s.env...)
 	cmd.Stderr = logf
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

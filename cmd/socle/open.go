@@ -48,7 +48,12 @@ func openStore(ctx context.Context, dir, dsn string) (app.Store, error) {
 	return sqlite.Open(ctx, path)
 }
 
+// newLogger logs to stderr at level, or at the level SOCLE_LOG_LEVEL names
+// (debug, info, warn, error) when set.
 func newLogger(level slog.Level) *slog.Logger {
+	if v := os.Getenv("SOCLE_LOG_LEVEL"); v != "" {
+		_ = level.UnmarshalText([]byte(v)) // an unknown name keeps the default
+	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
 
