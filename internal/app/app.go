@@ -58,6 +58,8 @@ type App struct {
 
 	events hub // live events (events.go)
 
+	ngsi ngsiState // NGSI-LD subscriptions' notifications (ngsild_notify.go)
+
 	alertsOnce sync.Once
 	alerts     *alertEngine // threshold evaluation state (alerts_eval.go)
 	usageStop  chan struct{}
