@@ -158,7 +158,8 @@ func seedLiveDemo(ctx context.Context, a *app.App, t *demo.Territory) error {
 // seedSensors registers the demo's sensor fleet and alert rules, feeds the
 // simulated last 24 hours of ChirpStack uplinks through the path MQTT
 // messages take (parse, then IngestUplink, which evaluates the threshold
-// rules), and runs one silence check, so that alerts are open at once.
+// rules), and runs one silence check and one periodic check (leaks,
+// containers), so that alerts are open at once.
 func seedSensors(ctx context.Context, a *app.App, t *demo.Territory) error {
 	for _, d := range t.Devices() {
 		if err := a.PutDevice(ctx, app.System, d); err != nil {
@@ -173,7 +174,10 @@ func seedSensors(ctx context.Context, a *app.App, t *demo.Territory) error {
 	if _, err := feedUplinks(ctx, a, t.Uplinks(a.Now()), time.Time{}); err != nil {
 		return err
 	}
-	_, err := a.CheckSilence(ctx, a.Now())
+	if _, err := a.CheckSilence(ctx, a.Now()); err != nil {
+		return err
+	}
+	_, err := a.CheckPeriodic(ctx, a.Now()) // leaks and containers
 	return err
 }
 

@@ -44,7 +44,7 @@ func TestDemoSensors(t *testing.T) {
 	}
 	an := terr.Anomalies()
 	want := map[string]string{an.Leak: "fuite-reseau", an.Full[0]: "conteneur-plein", an.Full[1]: "conteneur-plein",
-		an.Dark: "panne-eclairage", an.Silent: "capteur-muet"}
+		an.Dark: "panne-eclairage", an.Silent: "capteur-muet", an.NightLeak: "fuite-nocturne", an.Filling: "conteneur-plein"}
 	for dev, rule := range want {
 		if got[dev] != rule {
 			t.Errorf("device %s: open alert of rule %q, want %q", dev, got[dev], rule)

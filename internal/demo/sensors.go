@@ -64,15 +64,22 @@ type SensorAnomalies struct {
 	Full   [2]string // containers above 95 % at the end
 	Dark   string    // streetlight drawing 0 W all day and night
 	Silent string    // air station silent for the last 6 hours
+	// NightLeak is a water meter leaking 12 m3/h more for the last two
+	// nights (the leak rule's streak), above the baseline of the nights
+	// before; Filling is a container filling at 6 %/h, forecast full
+	// before the next 3-hourly round.
+	NightLeak, Filling string
 }
 
 // Anomalies returns the devices of the planted anomalies.
 func (t *Territory) Anomalies() SensorAnomalies {
 	return SensorAnomalies{
-		Leak:   deviceID(0, 7),
-		Full:   [2]string{deviceID(1, 3), deviceID(1, 41)},
-		Dark:   deviceID(3, 12),
-		Silent: deviceID(4, 2),
+		Leak:      deviceID(0, 7),
+		Full:      [2]string{deviceID(1, 3), deviceID(1, 41)},
+		Dark:      deviceID(3, 12),
+		Silent:    deviceID(4, 2),
+		NightLeak: deviceID(0, 21),
+		Filling:   deviceID(1, 17),
 	}
 }
 
@@ -114,8 +121,19 @@ func (t *Territory) Rules() []*alerts.Rule {
 		{ID: "fuite-reseau", Name: "Fuite probable sur le réseau d'eau", Kind: alerts.KindThreshold,
 			Domain: "water", DeviceType: "WaterMeter", Property: "flow", Op: ">", Threshold: 120, Hysteresis: 20,
 			For: alerts.Duration(30 * time.Minute), Severity: alerts.SeverityCritical, Enabled: true},
-		{ID: "conteneur-plein", Name: "Conteneur plein", Kind: alerts.KindThreshold,
-			Domain: "waste", DeviceType: "WasteContainer", Property: "fillingLevel", Op: ">", Threshold: 90, Hysteresis: 10,
+		// The night flow of a sector meter against the median of the 3
+		// nights before, 2 nights in a row (the simulated history has 6).
+		{ID: "fuite-nocturne", Name: "Fuite probable (débit de nuit)", Kind: alerts.KindLeak,
+			Domain: "water", DeviceType: "WaterMeter", Property: "flow",
+			Params:   alerts.Params{Nights: 2, BaselineNights: 3, Factor: 1.5, Margin: 3},
+			Severity: alerts.SeverityCritical, Enabled: true},
+		// Full, or full before the next round (every 3 hours): the rounds
+		// pick their containers from these alerts. 95 %: a container the
+		// simulation empties at 80 % (3 %/h at most) is never forecast to
+		// reach it before the next round.
+		{ID: "conteneur-plein", Name: "Conteneur plein ou plein avant la collecte", Kind: alerts.KindContainerForecast,
+			Domain: "waste", DeviceType: "WasteContainer", Property: "fillingLevel", Threshold: 95, Hysteresis: 15,
+			Params:   alerts.Params{RoundEvery: alerts.Duration(demoRoundEvery)},
 			Severity: alerts.SeverityWarning, Enabled: true},
 		// Lamps are off by day: a controller drawing nothing for 20 hours
 		// (longer than any day in France) missed a whole night.
@@ -135,8 +153,16 @@ type SimUplink struct {
 	Time  time.Time
 }
 
-// simHistory is how far back the simulated uplinks go.
-const simHistory = 24 * time.Hour
+// simHistory is how far back the simulated uplinks go; water meters also
+// report the night hours (local 01:00–05:00) of the nightHistory before,
+// from which the leak rule learns their night flow.
+const (
+	simHistory   = 24 * time.Hour
+	nightHistory = 6 * 24 * time.Hour
+)
+
+// demoRoundEvery is the period of the demo's waste collection rounds.
+const demoRoundEvery = 3 * time.Hour
 
 // Uplinks returns the last 24 hours of the fleet's uplinks before now,
 // oldest first, identical for the same now. Each device reports hourly
@@ -154,9 +180,9 @@ func (t *Territory) Uplinks(now time.Time) []SimUplink {
 		f := fleets[fi]
 		period := time.Duration(d.PeriodSeconds) * time.Second
 		end := now.Truncate(period)
-		for k := int(simHistory / time.Hour); k >= 0; k-- {
+		for k := int((simHistory + nightHistory) / time.Hour); k >= 0; k-- {
 			at := end.Add(-time.Duration(k) * time.Hour)
-			if d.ID == an.Silent && end.Sub(at) < 6*time.Hour {
+			if d.ID == an.Silent && end.Sub(at) < 6*time.Hour || end.Sub(at) > simHistory && !nightHour(d, at) {
 				continue
 			}
 			v := simValue(d, an, at, end)
@@ -203,11 +229,20 @@ func simValue(d *sensors.Device, an SensorAnomalies, at, end time.Time) float64 
 		base := 10 + 45*trait // district consumption, m3/h
 		// Low at night, peaks in the morning and the evening.
 		diurnal := 0.75 + 0.35*math.Exp(-sq(h-8)/6) + 0.25*math.Exp(-sq(h-19)/8) - 0.45*math.Exp(-sq(h-3.5)/6)
-		return round(base*diurnal*between(r, 0.93, 1.07), 1)
+		leak := 0.0
+		if d.ID == an.NightLeak && !at.Before(nightLeakFrom(end)) {
+			leak = 12
+		}
+		return round(base*diurnal*between(r, 0.93, 1.07)+leak, 1)
 	case "WasteContainer":
 		if i := slices.Index(an.Full[:], d.ID); i >= 0 {
 			hoursBefore := end.Sub(at).Hours()
 			return round(max(8, 97+2*float64(i)-2.5*hoursBefore), 1)
+		}
+		if d.ID == an.Filling {
+			// 6 %/h, 99 % at the next round after end.
+			demo := alerts.Rule{Params: alerts.Params{RoundEvery: alerts.Duration(demoRoundEvery)}}
+			return round(max(8, 99-6*demo.NextRound(end).Sub(at).Hours()), 1)
 		}
 		// Filled at a steady rate, emptied when around 80 %.
 		rate := 0.8 + 2.2*trait // %/h
@@ -287,4 +322,19 @@ func fnvHash(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
+}
+
+// nightHour reports whether a water meter reports at at beyond the last
+// 24 hours: the local night hours the leak rule reads.
+func nightHour(d *sensors.Device, at time.Time) bool {
+	h := at.In(alerts.Local).Hour()
+	return d.Type == "WaterMeter" && h >= 1 && h < 5
+}
+
+// nightLeakFrom is when the planted night leak starts: the local midnight
+// before the night preceding the last night complete at end, so that the
+// last two nights are high.
+func nightLeakFrom(end time.Time) time.Time {
+	r := alerts.Rule{Params: alerts.Params{NightTo: 5}}
+	return r.LastNight(end).AddDate(0, 0, -1)
 }

@@ -6,9 +6,11 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/socle/socle/internal/alerts"
 	"github.com/socle/socle/internal/sensors/lorawan"
 )
 
@@ -51,7 +53,7 @@ func TestDemoSensorFleet(t *testing.T) {
 		}
 	}
 	an := terr.Anomalies()
-	for _, id := range []string{an.Leak, an.Full[0], an.Full[1], an.Dark, an.Silent} {
+	for _, id := range []string{an.Leak, an.Full[0], an.Full[1], an.Dark, an.Silent, an.NightLeak, an.Filling} {
 		if !ids[id] {
 			t.Errorf("planted device %s is not in the fleet", id)
 		}
@@ -85,11 +87,15 @@ func TestDemoSensorAnomalies(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", u.Topic, err)
 		}
-		if up.Time.Before(last) || up.Time.After(now) || up.Time.Before(now.Add(-25*time.Hour)) {
-			t.Fatalf("uplink at %v out of order or out of the last 24 hours", up.Time)
+		id := byEUI[up.DevEUI]
+		history := 25 * time.Hour
+		if strings.HasPrefix(id, "compteur-eau") {
+			history += nightHistory // the nights the leak rule learns from
+		}
+		if up.Time.Before(last) || up.Time.After(now) || up.Time.Before(now.Add(-history)) {
+			t.Fatalf("uplink at %v out of order or out of the last %v", up.Time, history)
 		}
 		last = up.Time
-		id := byEUI[up.DevEUI]
 		if id == "" || up.DeviceID != id || len(up.Object) != 1 {
 			t.Fatalf("uplink %s: unknown device or bad object %v", u.Body, up.Object)
 		}
@@ -113,6 +119,19 @@ func TestDemoSensorAnomalies(t *testing.T) {
 		case id == an.Full[0] || id == an.Full[1]:
 			if lastV <= 95 {
 				t.Errorf("full container %s ends at %v", id, lastV)
+			}
+		case id == an.Filling:
+			if lastV >= 95 || lastV < 75 || s[len(s)-1].v-s[len(s)-2].v != 6 {
+				t.Errorf("filling container %s ends at %v, %v", id, lastV, s[len(s)-2:])
+			}
+		case id == an.NightLeak:
+			var at []time.Time
+			var vs []float64
+			for _, p := range s {
+				at, vs = append(at, p.at), append(vs, p.v)
+			}
+			if nights := nightMinimums(at, vs); len(nights) < 5 || nights[len(nights)-1] < nights[0]+10 || nights[len(nights)-2] < nights[0]+10 {
+				t.Errorf("night-leak meter %s: night minimums %v, want the last two 12 higher", id, nights)
 			}
 		case id == an.Dark:
 			if maxV != 0 {
@@ -148,4 +167,23 @@ func TestDemoSensorAnomalies(t *testing.T) {
 	if len(series) != len(terr.Devices()) {
 		t.Errorf("%d devices report, %d in the fleet", len(series), len(terr.Devices()))
 	}
+}
+
+// nightMinimums returns a meter's lowest value of each local night
+// (01:00–05:00), in date order, from its values at their times.
+func nightMinimums(at []time.Time, v []float64) []float64 {
+	var out []float64
+	var night time.Time
+	for i, t := range at {
+		l := t.In(alerts.Local)
+		if l.Hour() < 1 || l.Hour() >= 5 {
+			continue
+		}
+		if d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, alerts.Local); !d.Equal(night) {
+			night = d
+			out = append(out, v[i])
+		}
+		out[len(out)-1] = min(out[len(out)-1], v[i])
+	}
+	return out
 }
