@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 
@@ -52,6 +53,9 @@ func (db *DB) UpsertRecords(ctx context.Context, u live.Upsert) (live.Result, er
 	err := db.inLiveTx(ctx, u.DatasetID, u.Fields, u.Now, &res, func(tx *sql.Tx, t *liveTable) error {
 		keyPos, err := liveKeyColumns(u.Fields, u.Keys)
 		if err != nil {
+			return err
+		}
+		if err := ensureKeyIndex(ctx, tx, t, keyPos); err != nil {
 			return err
 		}
 		for i, row := range u.Rows {
@@ -186,6 +190,27 @@ func matchIDs(ctx context.Context, tx *sql.Tx, t *liveTable, cols []string, args
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// ensureKeyIndex indexes the key columns of t, once (the first keyed
+// write builds it), so that each key lookup is a seek, not a scan. It is
+// not unique: rows loaded before the dataset had key fields may repeat a
+// key, and then the lowest record ID is the one replaced.
+func ensureKeyIndex(ctx context.Context, tx *sql.Tx, t *liveTable, keyPos []int) error {
+	if len(keyPos) == 0 {
+		return nil
+	}
+	h := fnv.New32a()
+	cols := make([]string, len(keyPos))
+	for i, p := range keyPos {
+		cols[i] = t.cols[p]
+		h.Write([]byte(cols[i] + "\x00"))
+	}
+	name := fmt.Sprintf("%s_k%08x", t.name, h.Sum32())
+	if _, err := tx.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+quoteIdent(name)+` ON `+quoteIdent(t.name)+` (`+quoteList(cols)+`, _id)`); err != nil {
+		return fmt.Errorf("key index: %w", err)
+	}
+	return nil
 }
 
 // liveKeyColumns returns the positions, among the SQL columns of fields, of
