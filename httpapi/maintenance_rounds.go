@@ -70,7 +70,7 @@ func (s *Server) round(r *http.Request) (*app.Round, error) {
 // the day of now), threshold (a number in [0, 100]) and depot ("lat,lon").
 // errs.Invalid.
 func ParseRoundQuery(v url.Values, now time.Time) (app.RoundOptions, error) {
-	o := app.RoundOptions{Date: now.UTC()}
+	o := app.RoundOptions{Date: now}
 	if d := v.Get("date"); d != "" {
 		t, err := time.Parse(time.DateOnly, d)
 		if err != nil || t.Year() < 2000 || t.Year() > 2200 {

@@ -113,6 +113,7 @@ type hvAlert struct {
 	*alerts.Alert
 	DeviceName string
 	CSRF, Back string
+	Users      []string // who it may be assigned to
 }
 
 // hvPage is the data of the hyperviseur's home.
@@ -125,6 +126,7 @@ type hvPage struct {
 	GeoJSONURL    string
 	Alerts        []hvAlert
 	Back          string // where the alert forms come back to
+	Indicators    []hvIndicator
 }
 
 // hvFilter reads ?domain= and ?state=, dropping unknown values.
@@ -216,6 +218,15 @@ func (b *backOffice) handleHyperviseur(w http.ResponseWriter, r *http.Request) {
 			ha.DeviceName = d.Name
 		}
 		pg.Alerts = append(pg.Alerts, ha)
+	}
+	users, err := b.hvUsers(r.Context())
+	if err != nil {
+		b.renderError(w, r, err)
+		return
+	}
+	alertUsers(pg.Alerts, users)
+	if r.Header.Get("X-Socle-Live") == "" { // a live refresh replaces the panels only
+		pg.Indicators = b.indicators(r.Context(), p)
 	}
 	b.render(w, r, http.StatusOK, "hyperviseur", b.msgs.T("hyperviseur.title"), pg)
 }
@@ -336,6 +347,10 @@ type hvDevicePage struct {
 	Windows     []hvTile
 	Charts      []hvChart
 	Back        string
+	WorkOrders  []hvWorkOrder
+	Users       []string // who work may be assigned to
+	Priorities  []string
+	CSRF        string
 }
 
 func (b *backOffice) handleHyperviseurDevice(w http.ResponseWriter, r *http.Request) {
@@ -359,6 +374,10 @@ func (b *backOffice) handleHyperviseurDevice(w http.ResponseWriter, r *http.Requ
 			URL: "/hyperviseur/devices/" + url.PathEscape(d.ID) + "?window=" + name, Current: name == pg.Window})
 	}
 	if err := b.deviceAlerts(ctx, p, pg, viewerOf(r).CSRF); err != nil {
+		b.renderError(w, r, err)
+		return
+	}
+	if err := b.deviceWorkOrders(ctx, p, pg, viewerOf(r).CSRF); err != nil {
 		b.renderError(w, r, err)
 		return
 	}

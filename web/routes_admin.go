@@ -54,6 +54,17 @@ func (s *Server) adminRoutes() {
 		{"GET /hyperviseur/devices/{id}", b.handleHyperviseurDevice},
 		{"POST /hyperviseur/alerts/{id}/ack", b.handleHyperviseurAck},
 		{"POST /hyperviseur/alerts/{id}/resolve", b.handleHyperviseurResolve},
+		{"POST /hyperviseur/alerts/{id}/assign", b.handleHyperviseurAssign}, // hyperviseur_maintenance.go
+		{"POST /hyperviseur/alerts/{id}/comment", b.handleHyperviseurComment},
+		{"POST /hyperviseur/alerts/{id}/workorder", b.handleHyperviseurAlertWorkOrder},
+		{"POST /hyperviseur/devices/{id}/workorders", b.handleHyperviseurCreateWorkOrder},
+		{"GET /hyperviseur/workorders", b.handleHyperviseurWorkOrders},
+		{"POST /hyperviseur/workorders/{id}", b.handleHyperviseurUpdateWorkOrder},
+		{"POST /hyperviseur/workorders/{id}/comment", b.handleHyperviseurCommentWorkOrder},
+		{"GET /hyperviseur/rounds", b.handleHyperviseurRound}, // hyperviseur_rounds.go
+		{"GET /hyperviseur/rounds.geojson", b.handleHyperviseurRoundGeoJSON},
+		{"GET /hyperviseur/rounds.csv", b.handleHyperviseurRoundCSV},
+		{"GET /hyperviseur/events", b.handleHyperviseurEvents}, // hyperviseur_events.go
 	}
 	for _, rt := range routes {
 		s.mux.HandleFunc(rt.pattern, rt.h)

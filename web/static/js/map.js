@@ -166,7 +166,9 @@
 				bounds.extend(shapes.getBounds());
 				shapes.addTo(map);
 			}
-			fit();
+			if (!fitted) {
+				fit(); // a live reload keeps the operator's view
+			}
 			cluster.addLayers(markers);
 			el.setAttribute('data-features-total', String(data.features.length));
 			el.setAttribute('data-features-loaded', String(n));
@@ -227,6 +229,15 @@
 				}
 			});
 			get(attr(el, 'geojson-url'), guard(draw));
+			// socleReload draws the data again (hyperviseur.js, on live events).
+			el.socleReload = function () {
+				get(attr(el, 'geojson-url'), guard(function (data) {
+					cluster.clearLayers();
+					shapes.clearLayers();
+					n = 0;
+					draw(data);
+				}));
+			};
 		}
 
 		while (el.firstChild) {
