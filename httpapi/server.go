@@ -62,6 +62,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/explore/") && cors(w, r) {
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/ngsi-ld/") {
+		s.serveNGSILD(w, r) // NGSI-LD answers in its own error shape (ngsild.go)
+		return
+	}
 	// Handler only looks the route up; ServeHTTP below routes again so
 	// that path values are set.
 	if _, pattern := s.mux.Handler(r); pattern == "" {

@@ -201,6 +201,7 @@ func newHandler(a *app.App, limits httpapi.Limits, site web.Config, logger *slog
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
 	mux.Handle("/healthz", api)
+	mux.Handle("/ngsi-ld/", api)
 	mux.Handle("/", portal)
 	return mux, nil
 }

@@ -18,7 +18,8 @@ type Problem struct {
 func ProblemName(err error) string {
 	switch c := errs.CodeOf(err); c {
 	case "InvalidRequest", "BadRequestData", "ResourceNotFound", "AlreadyExists", "OperationNotSupported",
-		"TooComplexQuery", "TooManyResults", "LdContextNotAvailable", "NoMultiTenantSupport", "NonexistentTenant":
+		"TooComplexQuery", "TooManyResults", "LdContextNotAvailable", "NoMultiTenantSupport", "NonexistentTenant",
+		"UnsupportedMediaType", "NotAcceptable":
 		return c
 	}
 	switch errs.KindOf(err) {

@@ -258,7 +258,7 @@ func (p *qParser) value() (any, error) {
 		p.i++
 	}
 	tok := p.s[start:p.i]
-	if tok == "" {
+	if tok == "" || strings.ContainsAny(tok, "<>=!~(\"'") {
 		return nil, qError("expected a value at %d", start)
 	}
 	switch tok {

@@ -73,7 +73,7 @@ func TestQMatches(t *testing.T) {
 }
 
 func TestQRefused(t *testing.T) {
-	for _, q := range []string{"", "a>", "(a==1", "a==1)", "a==\"x", "a>1..2", "a~=\"(\"", ";a==1", "a==1;", "a[b==1", "a..b==1"} {
+	for _, q := range []string{"", "a>", "(a==1", "a==1)", "a==\"x", "a>1..2", "a~=\"(\"", ";a==1", "a==1;", "a[b==1", "a..b==1", "a>>1", "a==<x>"} {
 		t.Run(q, func(t *testing.T) {
 			_, err := ParseQ(q)
 			if !errs.Is(err, errs.Invalid) {
