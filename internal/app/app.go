@@ -31,6 +31,7 @@ type Store interface {
 	audit.Store
 	live.Store
 	sensors.Store
+	sensors.BatchAppender
 	alerts.Store
 	maintenance.Store
 	ngsild.Store
@@ -56,7 +57,8 @@ type App struct {
 	usage usageCounter
 	sizes exportSizes
 
-	events hub // live events (events.go)
+	events  hub       // live events (events.go)
+	commits committer // group commit of observations (groupcommit.go)
 
 	ngsi ngsiState // NGSI-LD subscriptions' notifications (ngsild_notify.go)
 
@@ -80,6 +82,7 @@ func New(store Store, logger *slog.Logger) *App {
 	a := &App{Store: store, Logger: logger, Now: func() time.Time { return time.Now().UTC() },
 		reads: make(chan auditItem, readQueue), readsDone: make(chan struct{}),
 		usageStop: make(chan struct{}), usageDone: make(chan struct{})}
+	a.commits.stop = make(chan struct{})
 	go a.writeReads()
 	go a.flushUsageLoop(a.usageStop, a.usageDone)
 	return a
@@ -128,6 +131,7 @@ func (a *App) FlushAudit(ctx context.Context) error {
 // Close writes the pending read audits and usage counts, then closes the
 // store.
 func (a *App) Close() error {
+	a.stopCommits()
 	close(a.usageStop)
 	<-a.usageDone
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

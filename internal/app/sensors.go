@@ -198,7 +198,7 @@ func (a *App) store(ctx context.Context, b sensors.Batch, res IngestResult) (Ing
 			res.Flagged++
 		}
 	}
-	n, dup, err := a.Store.AppendBatch(ctx, b)
+	n, dup, err := a.appendBatch(ctx, b)
 	if err != nil {
 		return IngestResult{}, err
 	}

@@ -35,3 +35,19 @@ type Ingester interface {
 type Decoder interface {
 	Decode(ctx context.Context, model string, fPort int, payload []byte) (map[string]any, error)
 }
+
+// AppendResult is what AppendBatches did with one batch.
+type AppendResult struct {
+	Inserted int   // new rows
+	Dup      bool  // a batch of this key was stored before (or earlier in the same call)
+	Err      error // errs.Invalid for this batch alone (a NaN or infinite value): nothing of it written
+}
+
+// BatchAppender stores several batches in one transaction: a group
+// commit, so that many small batches (one uplink each) cost one commit
+// between them. Each batch keeps AppendBatch's semantics. An error means
+// nothing was written; a batch refused alone is reported in its result
+// and the others are stored.
+type BatchAppender interface {
+	AppendBatches(ctx context.Context, bs []Batch) ([]AppendResult, error)
+}

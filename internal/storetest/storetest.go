@@ -36,6 +36,7 @@ type Store interface {
 	audit.Store
 	live.Store
 	sensors.Store
+	sensors.BatchAppender
 	alerts.Store
 	maintenance.Store
 	ngsild.Store
@@ -97,7 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	}
 	// Each later capability keeps its table in its own file.
 	for _, suite := range []func(t *testing.T, fresh func(t *testing.T) Store){
-		runNGSILD, runLive, runMaintenance, runTimeSeries,
+		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit,
 	} {
 		suite(t, fresh)
 	}
