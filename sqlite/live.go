@@ -58,6 +58,11 @@ func (db *DB) UpsertRecords(ctx context.Context, u live.Upsert) (live.Result, er
 		if err := ensureKeyIndex(ctx, tx, t, keyPos); err != nil {
 			return err
 		}
+		st, err := prepareUpsert(ctx, tx, t, keyPos)
+		if err != nil {
+			return err
+		}
+		defer st.close()
 		for i, row := range u.Rows {
 			if err := live.CheckRow(u.Fields, row); err != nil {
 				return errs.Wrap(errs.Invalid, err, "record %d: %s", i+1, errs.Message(err))
@@ -66,19 +71,21 @@ func (db *DB) UpsertRecords(ctx context.Context, u live.Upsert) (live.Result, er
 			if err != nil {
 				return errs.Wrap(errs.Invalid, err, "record %d: %v", i+1, err)
 			}
-			id, found, err := findByKey(ctx, tx, t, keyPos, args)
+			id, found, err := st.find(ctx, args)
 			if err != nil {
 				return err
 			}
-			if err := writeRow(ctx, tx, t, id, found, args); err != nil {
-				return err
-			}
-			if !found {
+			if found {
+				_, err = st.update.ExecContext(ctx, append(args, id)...)
+				res.Updated++
+			} else {
 				id = t.nextID
 				t.nextID++
+				_, err = st.insert.ExecContext(ctx, append([]any{id}, args...)...)
 				res.Inserted++
-			} else {
-				res.Updated++
+			}
+			if err != nil {
+				return fmt.Errorf("write record: %w", err)
 			}
 			res.IDs = append(res.IDs, id)
 		}
@@ -87,47 +94,77 @@ func (db *DB) UpsertRecords(ctx context.Context, u live.Upsert) (live.Result, er
 	return res, err
 }
 
-// findByKey looks up the record whose key columns (positions in t.cols)
-// equal those of args; a null key never matches.
-func findByKey(ctx context.Context, tx *sql.Tx, t *liveTable, keyPos []int, args []any) (int64, bool, error) {
-	if len(keyPos) == 0 {
+// upsertStmts are one request's statements, prepared once: a push of a
+// thousand records runs three statements a thousand times, not three
+// thousand statements.
+type upsertStmts struct {
+	keyPos                 []int
+	lookup, update, insert *sql.Stmt
+}
+
+func prepareUpsert(ctx context.Context, tx *sql.Tx, t *liveTable, keyPos []int) (*upsertStmts, error) {
+	st := &upsertStmts{keyPos: keyPos}
+	sets := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		sets[i] = quoteIdent(c) + " = ?"
+	}
+	queries := []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&st.update, `UPDATE ` + quoteIdent(t.name) + ` SET ` + strings.Join(sets, ", ") + ` WHERE _id = ?`},
+		{&st.insert, insertSQL(t.name, append([]string{"_id"}, t.cols...), 1, "")},
+	}
+	if len(keyPos) > 0 {
+		conds := make([]string, len(keyPos))
+		for i, p := range keyPos {
+			conds[i] = quoteIdent(t.cols[p]) + " = ?"
+		}
+		queries = append(queries, struct {
+			dst **sql.Stmt
+			q   string
+		}{&st.lookup, `SELECT _id FROM ` + quoteIdent(t.name) + ` WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY _id LIMIT 1`})
+	}
+	for _, q := range queries {
+		stmt, err := tx.PrepareContext(ctx, q.q)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		*q.dst = stmt
+	}
+	return st, nil
+}
+
+func (st *upsertStmts) close() {
+	for _, s := range []*sql.Stmt{st.lookup, st.update, st.insert} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// find looks up the record whose key columns equal those of args; a null
+// key never matches, nor does any row when there are no key fields.
+func (st *upsertStmts) find(ctx context.Context, args []any) (int64, bool, error) {
+	if st.lookup == nil {
 		return 0, false, nil
 	}
-	var conds []string
-	var vals []any
-	for _, p := range keyPos {
+	vals := make([]any, len(st.keyPos))
+	for i, p := range st.keyPos {
 		if args[p] == nil {
 			return 0, false, nil
 		}
-		conds = append(conds, quoteIdent(t.cols[p])+" = ?")
-		vals = append(vals, args[p])
+		vals[i] = args[p]
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT _id FROM `+quoteIdent(t.name)+` WHERE `+strings.Join(conds, " AND ")+` ORDER BY _id LIMIT 1`, vals...).Scan(&id)
+	err := st.lookup.QueryRowContext(ctx, vals...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	} else if err != nil {
 		return 0, false, fmt.Errorf("find by key: %w", err)
 	}
 	return id, true, nil
-}
-
-func writeRow(ctx context.Context, tx *sql.Tx, t *liveTable, id int64, found bool, args []any) error {
-	var err error
-	if found {
-		sets := make([]string, len(t.cols))
-		for i, c := range t.cols {
-			sets[i] = quoteIdent(c) + " = ?"
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE `+quoteIdent(t.name)+` SET `+strings.Join(sets, ", ")+` WHERE _id = ?`, append(args, id)...)
-	} else {
-		cols := append([]string{"_id"}, t.cols...)
-		_, err = tx.ExecContext(ctx, insertSQL(t.name, cols, 1, ""), append([]any{t.nextID}, args...)...)
-	}
-	if err != nil {
-		return fmt.Errorf("write record: %w", err)
-	}
-	return nil
 }
 
 // DeleteRecords deletes in place; see live.Store.

@@ -22,6 +22,7 @@ type managePage struct {
 	MaxUpload int64
 	Error     string // why the last post was refused
 	Mode      string
+	Push      livePanel // the push API (live_push.go)
 }
 
 // writable returns dataset id if p may change it; NotFound otherwise,
@@ -71,6 +72,9 @@ func (b *backOffice) renderManage(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	page.Reports = reps
+	if page.Push.Key == "" {
+		page.Push = b.livePanelOf(r, page.D)
+	}
 	if err := b.fill(r.Context(), p, &page.Meta); err != nil {
 		b.renderError(w, r, err)
 		return

@@ -15,4 +15,5 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /organizations/{id}", s.withEntries(s.handleOrganization))
 	s.mux.HandleFunc("GET /licences", s.withEntries(s.handleLicences))
 	s.adminRoutes()
+	s.liveRoutes() // live_push.go
 }

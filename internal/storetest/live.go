@@ -226,3 +226,43 @@ func testLiveKeysAndFeeds(t *testing.T, s Store) {
 	}
 	wantKind(t, s.DeleteFeed(ctx, "parks"), errs.NotFound)
 }
+
+// liveBenchRows is the size of the dataset the live benchmarks write into.
+const liveBenchRows = 100000
+
+// BenchLiveUpsert measures the upsert of one push of 100 records, keyed on
+// an integer field, into a dataset of 100,000 rows × 10 columns: in place
+// (live.Store) when inPlace, else through a LoadVersion upsert, which
+// builds a new version (the baseline: what a push would cost without
+// in-place writes). It reports records/s.
+func BenchLiveUpsert(b *testing.B, s Store, inPlace bool) {
+	if err := s.CreateDataset(ctx, &catalog.Dataset{ID: "bench", UID: "bench", Access: catalog.AccessPublic}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.LoadVersion(ctx, catalog.LoadRequest{DatasetID: "bench", Fields: benchFields, Mode: catalog.ModeReplace,
+		Rows: &benchSource{n: liveBenchRows}}); err != nil {
+		b.Fatal(err)
+	}
+	const push = 100
+	keys := []string{"c1"}
+	round := 0
+	for b.Loop() {
+		round++
+		rows := make([]catalog.Row, push)
+		for i := range rows {
+			k := int64((round*push+i)*7919%liveBenchRows + 1) // existing keys, spread over the table
+			rows[i] = catalog.Row{"pushed", k, float64(round), true, nil, time.Now().UTC(), "Lyon", int64(i), 2.5, "mis à jour"}
+		}
+		var err error
+		if inPlace {
+			_, err = s.UpsertRecords(ctx, live.Upsert{DatasetID: "bench", Fields: benchFields, Keys: keys, Rows: rows})
+		} else {
+			_, err = s.LoadVersion(ctx, catalog.LoadRequest{DatasetID: "bench", Fields: benchFields, Mode: catalog.ModeUpsert,
+				Keys: keys, Rows: &rowsSource{rows: rows}})
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(push)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
