@@ -20,7 +20,8 @@ var errDuplicate = errors.New("duplicate batch")
 
 // appendSQL inserts a batch given as five arrays in one statement, ignoring
 // resends, moves the latest state of each series that got new trusted
-// rows to the newest of them (never back), and adds the new trusted rows
+// rows to the newest of them (never back) and then increments the latest
+// state's generation (observations_latest.go), and adds the new trusted rows
 // to their hourly and daily roll-ups (the hourly partials, summed by day
 // for the daily ones). It returns the rows inserted. DISTINCT ON and GROUP
 // BY leave one row per key: an upsert may not touch a row twice.
@@ -34,6 +35,10 @@ const appendSQL = `WITH ins AS (
 		SELECT DISTINCT ON (device, property) device, property, t, value FROM ins WHERE flag = ''
 		ORDER BY device, property, t DESC
 		ON CONFLICT (device, property) DO UPDATE SET t = excluded.t, value = excluded.value WHERE excluded.t > latest.t
+		RETURNING device, property, t, value
+	), gen AS (
+		UPDATE latest_gen SET n = n + 1 WHERE shard = pg_backend_pid() % 16 AND EXISTS (SELECT 1 FROM up)
+		RETURNING shard, n
 	), hours AS (
 		SELECT device, property, date_bin(interval '1 hour', t, timestamptz '1970-01-01 00:00:00+00') AS t,
 			count(*) AS n, min(value) AS lo, max(value) AS hi, sum(value) AS total
@@ -68,6 +73,7 @@ func (db *DB) AppendBatch(ctx context.Context, b sensors.Batch) (inserted int, d
 	if err := db.ensurePartitions(ctx, cols.months); err != nil {
 		return 0, false, fmt.Errorf("append batch: %w", err)
 	}
+	var moved latestMoved
 	err = db.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		if b.Key != "" {
 			tag, err := tx.Exec(ctx, `INSERT INTO uplink_keys (key, received) VALUES ($1, now()) ON CONFLICT DO NOTHING`, b.Key)
@@ -81,14 +87,18 @@ func (db *DB) AppendBatch(ctx context.Context, b sensors.Batch) (inserted int, d
 		if len(b.Observations) == 0 {
 			return nil
 		}
-		return tx.QueryRow(ctx, appendSQL, cols.device, cols.property, cols.t, cols.value, cols.flag).Scan(&inserted)
+		var err error
+		inserted, moved, err = appendAndFollow(ctx, tx, cols)
+		return err
 	})
 	switch {
 	case errors.Is(err, errDuplicate):
 		return 0, true, nil
 	case err != nil:
+		db.latest.Invalidate() // committed or not: the cache may be stale
 		return 0, false, fmt.Errorf("append batch: %w", err)
 	}
+	moved.apply(&db.latest)
 	return inserted, false, nil
 }
 
@@ -131,14 +141,19 @@ func columnsOf(obs []sensors.Observation) columns {
 }
 
 // Latest returns the latest state of the given devices (all when ids is
-// nil), ordered by device then property.
+// nil), ordered by device then property: all devices, or a list of more
+// than latestSeekMax, from the copy in memory or a scan that refreshes it
+// (observations_latest.go); a shorter list by index descents.
 func (db *DB) Latest(ctx context.Context, ids []string) ([]sensors.Latest, error) {
-	q, args := `SELECT device, property, t, value FROM latest ORDER BY device, property`, []any{}
-	if ids != nil {
-		q, args = `SELECT device, property, t, value FROM latest WHERE device = ANY($1::text[]) ORDER BY device, property`, []any{ids}
+	if ids == nil || len(ids) > latestSeekMax {
+		out, err := db.latestAll(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("latest: %w", err)
+		}
+		return out, nil
 	}
 	var out []sensors.Latest
-	err := db.query(ctx, q, args, func(r pgx.Rows) error {
+	err := db.query(ctx, `SELECT device, property, t, value FROM latest WHERE device = ANY($1::text[]) ORDER BY device, property`, []any{ids}, func(r pgx.Rows) error {
 		var l sensors.Latest
 		if err := r.Scan(&l.Device, &l.Property, &l.Time, &l.Value); err != nil {
 			return err

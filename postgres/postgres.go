@@ -16,13 +16,16 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/socle/socle/internal/sensors"
 )
 
 // DB is an open Socle PostgreSQL database.
 type DB struct {
 	pool   *pool
 	schema string
-	months sync.Map // time.Time → true: months whose observation partition exists (partitions.go)
+	months sync.Map            // time.Time → true: months whose observation partition exists (partitions.go)
+	latest sensors.LatestCache // the latest state in memory (observations_latest.go)
 }
 
 var schemaName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)

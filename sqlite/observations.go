@@ -49,14 +49,19 @@ func (db *DB) AppendBatch(ctx context.Context, b sensors.Batch) (inserted int, d
 	if err != nil {
 		return 0, false, fmt.Errorf("append batch: %w", err)
 	}
-	if err := upsertLatest(ctx, tx, newest); err != nil {
+	set, gen, err := upsertLatestSet(ctx, tx, newest)
+	if err != nil {
 		return 0, false, fmt.Errorf("append batch: latest: %w", err)
 	}
 	if err := upsertRollups(ctx, tx, hourly); err != nil {
 		return 0, false, fmt.Errorf("append batch: roll-ups: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
+		db.latest.Invalidate() // committed or not: the cache may be stale
 		return 0, false, fmt.Errorf("append batch: commit: %w", err)
+	}
+	if len(set) > 0 {
+		db.latest.Apply(0, gen, set)
 	}
 	return inserted, false, nil
 }
@@ -113,24 +118,38 @@ func insertObservations(ctx context.Context, tx *sql.Tx, obs []sensors.Observati
 }
 
 // upsertLatest moves the latest state of each series forward to its point,
-// never back; series in key order.
+// never back; series in key order. When it moved any, it increments the
+// latest state's generation (observations_latest.go).
 func upsertLatest(ctx context.Context, tx *sql.Tx, newest map[series]point) error {
+	_, _, err := upsertLatestSet(ctx, tx, newest)
+	return err
+}
+
+// upsertLatestSet is upsertLatest that also returns the series it moved
+// and the generation, for the cache to follow after the commit.
+func upsertLatestSet(ctx context.Context, tx *sql.Tx, newest map[series]point) ([]sensors.Latest, int64, error) {
 	if len(newest) == 0 {
-		return nil
+		return nil, 0, nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO latest (device, property, t, value) VALUES (?, ?, ?, ?)
 		ON CONFLICT (device, property) DO UPDATE SET t = excluded.t, value = excluded.value WHERE excluded.t > latest.t`)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	defer stmt.Close()
+	var set []sensors.Latest
 	for _, k := range sortedSeries(newest) {
 		p := newest[k]
-		if _, err := stmt.ExecContext(ctx, k.device, k.property, p.t, p.v); err != nil {
-			return err
+		res, err := stmt.ExecContext(ctx, k.device, k.property, p.t, p.v)
+		if err != nil {
+			return nil, 0, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			set = append(set, sensors.Latest{Device: k.device, Property: k.property, Time: time.UnixMilli(p.t).UTC(), Value: p.v})
 		}
 	}
-	return nil
+	gen, err := bumpLatestGen(ctx, tx, set)
+	return set, gen, err
 }
 
 func sortedSeries(m map[series]point) []series {
@@ -145,19 +164,29 @@ func sortedSeries(m map[series]point) []series {
 }
 
 // Latest returns the latest state of the given devices (all when ids is
-// nil), ordered by device then property. The IDs travel as one JSON array,
-// so that tens of thousands of them stay one bind parameter.
+// nil), ordered by device then property. All devices, or a list naming a
+// large part of them, come from the copy in memory, or from a walk of the
+// whole table that refreshes it (observations_latest.go); a shorter list
+// from a seek of each device, the IDs travelling as one JSON array (one
+// bind parameter however many).
 func (db *DB) Latest(ctx context.Context, ids []string) ([]sensors.Latest, error) {
-	q, args := `SELECT device, property, t, value FROM latest ORDER BY device, property`, []any{}
-	if ids != nil {
-		list, err := json.Marshal(ids)
-		if err != nil {
-			return nil, err
-		}
-		q, args = `SELECT device, property, t, value FROM latest
-			WHERE device IN (SELECT value FROM json_each(?)) ORDER BY device, property`, []any{string(list)}
+	walk, err := db.latestWalks(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("latest: %w", err)
 	}
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	if walk {
+		out, err := db.latestAll(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("latest: %w", err)
+		}
+		return out, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT device, property, t, value FROM latest
+		WHERE device IN (SELECT value FROM json_each(?)) ORDER BY device, property`, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("latest: %w", err)
 	}

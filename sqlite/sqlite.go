@@ -15,6 +15,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/socle/socle/internal/odsql"
+	"github.com/socle/socle/internal/sensors"
 )
 
 // driverName is mattn's driver with Socle's SQL functions registered.
@@ -44,6 +45,8 @@ type DB struct {
 	path  string
 	write *sql.DB // exactly one connection: SQLite has one writer anyway
 	read  *sql.DB // a pool of read-only connections
+
+	latest sensors.LatestCache // the latest state in memory (observations_latest.go)
 }
 
 // Open opens (creating if needed) the database file at path and migrates it.

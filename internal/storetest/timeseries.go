@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +21,7 @@ func runTimeSeries(t *testing.T, fresh func(t *testing.T) Store) {
 		{"aggregates read through the roll-ups equal those computed from every raw value, late data and resends included", testRollupsExact},
 		{"a purge deletes the raw data of the expired domains only and leaves aggregates unchanged", testPurge},
 		{"rebuilding roll-ups from raw data changes nothing and keeps the purged hours", testRebuildRollups},
+		{"the latest state of the whole fleet, read again and again, follows new series, newer values and not late ones", testLatestFleet},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
 	}
@@ -191,4 +195,69 @@ func testRebuildRollups(t *testing.T, s Store) {
 			t.Errorf("the reference lacks the purged day: %+v", want)
 		}
 	}
+}
+
+// testLatestFleet reads the latest state of 600 devices (more than a list
+// any engine reads by seeks) after each of several batches, all of them
+// and a named half, against the state computed in Go.
+func testLatestFleet(t *testing.T, s Store) {
+	want := map[[2]string]sensors.Latest{}
+	var ids, half []string
+	for i := range 600 {
+		ids = append(ids, fmt.Sprintf("fleet-%03d", i))
+	}
+	half = ids[:300]
+	step := func(name string, obs []sensors.Observation) {
+		t.Helper()
+		if _, _, err := s.AppendBatch(ctx, sensors.Batch{Observations: obs}); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range obs {
+			k := [2]string{o.Device, o.Property}
+			if w, ok := want[k]; o.Flag == sensors.FlagNone && (!ok || o.Time.After(w.Time)) {
+				want[k] = sensors.Latest{Device: o.Device, Property: o.Property, Time: o.Time, Value: o.Value}
+			}
+		}
+		for _, list := range [][]string{nil, half} {
+			got, err := s.Latest(ctx, list)
+			must(t, err)
+			var exp []sensors.Latest
+			keep := map[string]bool{}
+			for _, id := range list {
+				keep[id] = true
+			}
+			for _, w := range want {
+				if list == nil || keep[w.Device] {
+					exp = append(exp, w)
+				}
+			}
+			slices.SortFunc(exp, func(a, b sensors.Latest) int {
+				return cmp.Or(strings.Compare(a.Device, b.Device), strings.Compare(a.Property, b.Property))
+			})
+			if len(got) != len(exp) {
+				t.Fatalf("%s: %d values, want %d", name, len(got), len(exp))
+			}
+			for i := range exp {
+				if got[i].Device != exp[i].Device || got[i].Property != exp[i].Property || !got[i].Time.Equal(exp[i].Time) || got[i].Value != exp[i].Value {
+					t.Fatalf("%s, value %d: got %+v, want %+v", name, i, got[i], exp[i])
+				}
+			}
+		}
+	}
+	at := tsStart
+	fleet := func(prop string, dt time.Duration, v func(i int) float64, flag sensors.Flag) []sensors.Observation {
+		var obs []sensors.Observation
+		for i, id := range ids {
+			obs = append(obs, sensors.Observation{Device: id, Property: prop, Time: at.Add(dt), Value: v(i), Flag: flag})
+		}
+		return obs
+	}
+	step("first values", fleet("fill", 0, func(i int) float64 { return float64(i) / 3 }, ""))
+	step("newer values", fleet("fill", time.Hour, func(i int) float64 { return float64(i) + 0.1 }, ""))
+	step("late values change nothing", fleet("fill", 30*time.Minute, func(int) float64 { return -1 }, ""))
+	step("flagged newer values change nothing", fleet("fill", 2*time.Hour, func(int) float64 { return 1e9 }, sensors.FlagOutOfRange))
+	step("a new property", fleet("battery", time.Hour, func(i int) float64 { return 3.6 - float64(i)/1000 }, ""))
+	step("one device moves", []sensors.Observation{{Device: ids[7], Property: "fill", Time: at.Add(3 * time.Hour), Value: 77}})
+	step("a new device", []sensors.Observation{{Device: "fleet-new", Property: "fill", Time: at, Value: 1}})
+	step("no change", []sensors.Observation{{Device: ids[7], Property: "fill", Time: at, Value: 5}})
 }

@@ -37,3 +37,15 @@ INSERT INTO obs_daily (device, property, t, n, lo, hi, total)
 SELECT device, property, date_bin(interval '1 day', t, timestamptz '1970-01-01 00:00:00+00') AS d,
 	sum(n), min(lo), max(hi), sum(total)
 FROM obs_hourly GROUP BY device, property, d;
+
+-- The generation of the latest state: the batch statement (appendSQL)
+-- increments one of these counters (the writer's backend PID modulo 16,
+-- so that concurrent writers seldom wait on the same row) in every
+-- transaction that changes the latest state, so that a node's copy of the
+-- latest state in memory (sensors.LatestCache) knows whether it is still
+-- exact: the vector of the 16 counters changes with every such commit.
+CREATE TABLE latest_gen (
+	shard  integer PRIMARY KEY,
+	n      bigint NOT NULL
+);
+INSERT INTO latest_gen (shard, n) SELECT s, 0 FROM generate_series(0, 15) AS s;

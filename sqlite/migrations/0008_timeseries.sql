@@ -37,3 +37,13 @@ INSERT INTO obs_daily (device, property, t, n, lo, hi, total)
 SELECT device, property, (CASE WHEN t >= 0 THEN t / 86400000 ELSE (t + 1) / 86400000 - 1 END) * 86400000 AS d,
 	sum(n), min(lo), max(hi), sum(total)
 FROM obs_hourly GROUP BY device, property, d;
+
+-- The generation of the latest state: AppendBatch increments it in the
+-- transaction of every batch that changes the latest state, so that a
+-- process's copy of the latest state in memory (sensors.LatestCache) knows
+-- whether it is still exact. One counter: SQLite has one writer anyway.
+CREATE TABLE latest_gen (
+	shard  INTEGER PRIMARY KEY,
+	n      INTEGER NOT NULL
+);
+INSERT INTO latest_gen (shard, n) VALUES (0, 0);
