@@ -13,7 +13,7 @@ import (
 	"github.com/socle/socle/internal/errs"
 )
 
-// The waste round page: /hyperviseur/rounds?date=YYYY-MM-DD[&threshold=80]
+// The waste round page: /hyperviseur/rounds?date=YYYY-MM-DD[&threshold=80][&depot=lat,lon]
 // lists the containers to empty in route order, draws the route on a map
 // (map.js over /hyperviseur/rounds.geojson) and links the CSV and GeoJSON
 // downloads. The parameters are the API's (httpapi.ParseRoundQuery).
@@ -65,8 +65,10 @@ func (b *backOffice) handleHyperviseurRound(w http.ResponseWriter, r *http.Reque
 			pg.Stops = append(pg.Stops, hs)
 		}
 		q := url.Values{"date": {pg.R.Date}}
-		if pg.Threshold != "" {
-			q.Set("threshold", pg.Threshold)
+		for _, k := range []string{"threshold", "depot"} {
+			if v := r.URL.Query().Get(k); v != "" {
+				q.Set(k, v)
+			}
 		}
 		pg.GeoJSONURL, pg.CSVURL = "/hyperviseur/rounds.geojson?"+q.Encode(), "/hyperviseur/rounds.csv?"+q.Encode()
 	}
