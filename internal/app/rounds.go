@@ -24,10 +24,6 @@ import (
 // Smart Data Models WasteContainer property).
 const FillProperty = "fillingLevel"
 
-// KindContainerForecast is the alert rule kind that forecasts a full
-// container; its active alerts put a container on the round.
-const KindContainerForecast = "container_forecast"
-
 // DefaultRoundThreshold is the filling level, in %, from which a container
 // is emptied.
 const DefaultRoundThreshold = 80
@@ -206,7 +202,8 @@ func (a *App) fillBefore(ctx context.Context, device string, end time.Time) (flo
 }
 
 // fillAlerts maps each device with an active filling alert (its rule is on
-// FillProperty, or of kind KindContainerForecast) to that alert's ID.
+// FillProperty, or forecasts a full container: alerts.KindContainerForecast)
+// to that alert's ID.
 func (a *App) fillAlerts(ctx context.Context) (map[string]int64, error) {
 	rules, err := a.Store.Rules(ctx)
 	if err != nil {
@@ -214,7 +211,7 @@ func (a *App) fillAlerts(ctx context.Context) (map[string]int64, error) {
 	}
 	filling := map[string]bool{}
 	for _, r := range rules {
-		filling[r.ID] = r.Property == FillProperty || r.Kind == KindContainerForecast
+		filling[r.ID] = r.Property == FillProperty || r.Kind == alerts.KindContainerForecast
 	}
 	out := map[string]int64{}
 	for _, status := range []string{alerts.StatusOpen, alerts.StatusAcknowledged} {

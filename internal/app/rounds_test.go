@@ -139,3 +139,27 @@ func TestWasteRoundExports(t *testing.T) {
 		})
 	}
 }
+
+func TestWasteRoundTakesForecastAlerts(t *testing.T) {
+	a := wasteSite(t)
+	ctx := context.Background()
+	// A forecast rule as the alert engine writes it: c3 (40 %) will be full
+	// before the next round.
+	rule := &alerts.Rule{ID: "plein-avant-collecte", Name: "Plein avant la collecte", Kind: alerts.KindContainerForecast,
+		Domain: "waste", Threshold: 95, Severity: alerts.SeverityWarning, Enabled: true}
+	if err := a.Store.PutRule(ctx, rule); err != nil {
+		t.Fatal(err)
+	}
+	al := &alerts.Alert{RuleID: rule.ID, Device: "c3", Severity: alerts.SeverityWarning, OpenedAt: t0, Value: 40, Message: "Plein avant la collecte"}
+	if _, err := a.Store.OpenAlert(ctx, al); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.WasteRound(ctx, app.System, app.RoundOptions{Date: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(r.Stops, func(s app.RoundStop) bool { return s.Device == "c3" })
+	if i < 0 || r.Stops[i].Reason != app.ReasonAlert || r.Stops[i].AlertID != al.ID || len(r.Stops) != 5 {
+		t.Errorf("stops %+v, want c3 added for its forecast alert %d", r.Stops, al.ID)
+	}
+}

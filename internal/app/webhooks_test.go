@@ -70,3 +70,51 @@ func TestWebhookDeliversSignedAlertEvents(t *testing.T) {
 		t.Fatal("no delivery within 10 s")
 	}
 }
+
+func TestWebhookDeliversWorkOrderEvents(t *testing.T) {
+	a, _ := alertSite(t)
+	ctx := context.Background()
+	got := make(chan received, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- received{r.Header.Clone(), b}
+	}))
+	defer srv.Close()
+	h := &maintenance.Webhook{URL: srv.URL, Events: []string{maintenance.EventWorkOrderAll}}
+	if err := a.CreateWebhook(ctx, app.System, h); err != nil {
+		t.Fatal(err)
+	}
+	stop := a.StartWebhooks()
+	defer stop()
+	w := &maintenance.WorkOrder{Device: "m1", Title: "Relever le compteur"}
+	if err := a.CreateWorkOrder(ctx, app.System, w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.UpdateWorkOrder(ctx, app.System, w.ID, maintenance.StatusCancelled, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"workorder.created", "workorder.updated"} {
+		select {
+		case r := <-got:
+			if ev := r.header.Get("X-Socle-Event"); ev != want || !strings.Contains(string(r.body), `"title":"Relever le compteur"`) {
+				t.Errorf("delivery %s %s, want %s", ev, r.body, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %s delivery within 10 s", want)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		log, err := a.WebhookDeliveries(ctx, app.System, h.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(log) == 2 && log[0].Status == maintenance.DeliveryDelivered && log[1].Status == maintenance.DeliveryDelivered {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery log %+v", log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
