@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/sensors"
@@ -130,5 +131,21 @@ func TestHyperviseurEvents(t *testing.T) {
 	p := s.browser(t).get("/hyperviseur/events")
 	if p.status != http.StatusSeeOther {
 		t.Errorf("anonymous stream: %d", p.status)
+	}
+}
+
+// Partners get 404 on every maintenance page and form.
+func TestHyperviseurMaintenanceIsForAgents(t *testing.T) {
+	s, al := hvSite(t)
+	must(t, s.app.AddUser(context.Background(), &auth.User{Login: "part", Role: auth.RolePartner, Org: "autre"}, testPassword))
+	b := s.login(t, "part")
+	for _, p := range []string{"/hyperviseur/rounds", "/hyperviseur/rounds.csv", "/hyperviseur/rounds.geojson", "/hyperviseur/workorders", "/hyperviseur/events"} {
+		wantStatus(t, "partner GET "+p, b.get(p), http.StatusNotFound)
+	}
+	csrf := b.token("/admin/keys")
+	id := strconv.FormatInt(al.ID, 10)
+	for _, p := range []string{"/hyperviseur/alerts/" + id + "/assign", "/hyperviseur/alerts/" + id + "/comment",
+		"/hyperviseur/alerts/" + id + "/workorder", "/hyperviseur/devices/m1/workorders"} {
+		wantStatus(t, "partner POST "+p, b.post(p, url.Values{"csrf": {csrf}, "note": {"x"}, "title": {"x"}}), http.StatusNotFound)
 	}
 }

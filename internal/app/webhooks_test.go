@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,5 +117,47 @@ func TestWebhookDeliversWorkOrderEvents(t *testing.T) {
 			t.Fatalf("delivery log %+v", log)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A delivery pending when the server stops is sent by the next start:
+// the outbox is in the database.
+func TestWebhookOutboxSurvivesARestart(t *testing.T) {
+	a, path := alertSite(t)
+	ctx := context.Background()
+	var up atomic.Bool
+	got := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up.Load() {
+			got <- "refused"
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		got <- r.Header.Get("X-Socle-Delivery")
+	}))
+	defer srv.Close()
+	h := &maintenance.Webhook{URL: srv.URL, Events: []string{maintenance.EventAlertOpened}}
+	if err := a.CreateWebhook(ctx, app.System, h); err != nil {
+		t.Fatal(err)
+	}
+	stop := a.StartWebhooks()
+	feed(t, a, 0, 600)
+	feed(t, a, 10, 620)
+	if r := <-got; r != "refused" {
+		t.Fatalf("first attempt: %s", r)
+	}
+	stop() // the server stops; its App stays open until the test ends, unused
+
+	up.Store(true)
+	b := openAt(t, path)
+	b.Now = time.Now // the retry comes due in real time
+	defer b.StartWebhooks()()
+	select {
+	case id := <-got:
+		if id == "" || id == "refused" {
+			t.Errorf("after the restart: %q", id)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the pending delivery was not sent after the restart")
 	}
 }
