@@ -25,7 +25,8 @@ import (
 
 const entityCols = `id, type, attrs, lon, lat, created_at, modified_at`
 
-// WriteEntities applies w in one transaction.
+// WriteEntities applies w in one transaction. Devices are merged only
+// for the entities whose derived device changed (ngsild.DeviceSignature).
 func (db *DB) WriteEntities(ctx context.Context, w ngsild.Write) ([]ngsild.Outcome, error) {
 	var out []ngsild.Outcome
 	err := db.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
@@ -33,11 +34,11 @@ func (db *DB) WriteEntities(ctx context.Context, w ngsild.Write) ([]ngsild.Outco
 		for i, e := range w.Entities {
 			ids[i] = e.ID
 		}
-		current, err := lockEntities(ctx, tx, ids)
+		current, sigs, err := lockEntities(ctx, tx, ids, w.Mode == ngsild.Create || w.Mode == ngsild.Replace)
 		if err != nil {
 			return err
 		}
-		var changed []string // IDs written
+		var changed, devs []string // IDs written; those whose device changed
 		out = make([]ngsild.Outcome, len(w.Entities))
 		for i, in := range w.Entities {
 			e, created, err := ngsild.Apply(current[in.ID], in, w.Mode, w.Now)
@@ -46,16 +47,19 @@ func (db *DB) WriteEntities(ctx context.Context, w ngsild.Write) ([]ngsild.Outco
 				continue
 			}
 			changed = append(changed, in.ID)
+			if sig := ngsild.DeviceSignature(e); sig != sigs[in.ID] {
+				devs = append(devs, in.ID)
+				sigs[in.ID] = sig
+			}
 			current[in.ID] = e
 		}
-		changed = dedupe(changed)
-		if err := upsertEntities(ctx, tx, changed, current); err != nil {
+		if err := upsertEntities(ctx, tx, dedupe(changed), current, sigs); err != nil {
 			return err
 		}
-		if !w.Devices {
+		if !w.Devices || len(devs) == 0 {
 			return nil
 		}
-		return mergeDevices(ctx, tx, changed, current)
+		return mergeDevices(ctx, tx, dedupe(devs), current)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("write entities: %w", err)
@@ -68,26 +72,40 @@ func dedupe(ids []string) []string {
 	return slices.Compact(ids)
 }
 
-// lockEntities reads the stored entities among ids, locking their rows.
-func lockEntities(ctx context.Context, tx pgx.Tx, ids []string) (map[string]*ngsild.Entity, error) {
-	rows, err := tx.Query(ctx, `SELECT `+entityCols+` FROM ngsi_entities WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+// lockEntities reads the stored entities among ids, locking their rows,
+// with their device signatures; headOnly reads only the ID and creation
+// time (Create and Replace combine no attributes: no JSON to decode).
+func lockEntities(ctx context.Context, tx pgx.Tx, ids []string, headOnly bool) (map[string]*ngsild.Entity, map[string]string, error) {
+	cols := entityCols
+	if headOnly {
+		cols = "id, created_at"
+	}
+	rows, err := tx.Query(ctx, `SELECT `+cols+`, device_sig FROM ngsi_entities WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	out := map[string]*ngsild.Entity{}
+	out, sigs := map[string]*ngsild.Entity{}, map[string]string{}
 	for rows.Next() {
-		e, err := scanEntity(rows)
-		if err != nil {
-			return nil, err
+		var e *ngsild.Entity
+		var sig string
+		if headOnly {
+			e = &ngsild.Entity{}
+			err = rows.Scan(&e.ID, &e.CreatedAt, &sig)
+			e.CreatedAt = e.CreatedAt.UTC()
+		} else {
+			e, err = scanEntity(rows, &sig)
 		}
-		out[e.ID] = e
+		if err != nil {
+			return nil, nil, err
+		}
+		out[e.ID], sigs[e.ID] = e, sig
 	}
-	return out, rows.Err()
+	return out, sigs, rows.Err()
 }
 
 // upsertEntities writes the current state of the entities ids.
-func upsertEntities(ctx context.Context, tx pgx.Tx, ids []string, current map[string]*ngsild.Entity) error {
+func upsertEntities(ctx context.Context, tx pgx.Tx, ids []string, current map[string]*ngsild.Entity, sigs map[string]string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -95,8 +113,10 @@ func upsertEntities(ctx context.Context, tx pgx.Tx, ids []string, current map[st
 	types, attrs := make([]string, n), make([]string, n)
 	lon, lat := make([]*float64, n), make([]*float64, n)
 	created, modified := make([]time.Time, n), make([]time.Time, n)
+	devSigs := make([]string, n)
 	for i, id := range ids {
 		e := current[id]
+		devSigs[i] = sigs[id]
 		b, err := ngsild.MarshalAttrs(e.Attrs)
 		if err != nil {
 			return err
@@ -106,10 +126,10 @@ func upsertEntities(ctx context.Context, tx pgx.Tx, ids []string, current map[st
 			lon[i], lat[i] = &e.Location.Lon, &e.Location.Lat
 		}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO ngsi_entities (`+entityCols+`)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::timestamptz[])
+	_, err := tx.Exec(ctx, `INSERT INTO ngsi_entities (`+entityCols+`, device_sig)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::timestamptz[], $8::text[])
 		ON CONFLICT (id) DO UPDATE SET type = excluded.type, attrs = excluded.attrs, lon = excluded.lon,
-		lat = excluded.lat, modified_at = excluded.modified_at`, ids, types, attrs, lon, lat, created, modified)
+		lat = excluded.lat, modified_at = excluded.modified_at, device_sig = excluded.device_sig`, ids, types, attrs, lon, lat, created, modified, devSigs)
 	return err
 }
 
@@ -172,12 +192,13 @@ func mergeDevices(ctx context.Context, tx pgx.Tx, ids []string, current map[stri
 	return err
 }
 
-// scanEntity reads the columns of entityCols.
-func scanEntity(r pgx.Row) (*ngsild.Entity, error) {
+// scanEntity reads the columns of entityCols, and any extra ones into
+// extra.
+func scanEntity(r pgx.Row, extra ...any) (*ngsild.Entity, error) {
 	var e ngsild.Entity
 	var attrs string
 	var lon, lat *float64
-	if err := r.Scan(&e.ID, &e.Type, &attrs, &lon, &lat, &e.CreatedAt, &e.ModifiedAt); err != nil {
+	if err := r.Scan(append([]any{&e.ID, &e.Type, &attrs, &lon, &lat, &e.CreatedAt, &e.ModifiedAt}, extra...)...); err != nil {
 		return nil, err
 	}
 	var err error
@@ -232,7 +253,7 @@ func (db *DB) DeleteEntities(ctx context.Context, ids []string) ([]bool, error) 
 // DeleteAttribute removes one attribute of an entity.
 func (db *DB) DeleteAttribute(ctx context.Context, id, attr string, at time.Time) error {
 	err := db.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		cur, err := lockEntities(ctx, tx, []string{id})
+		cur, sigs, err := lockEntities(ctx, tx, []string{id}, false)
 		if err != nil {
 			return err
 		}
@@ -245,7 +266,7 @@ func (db *DB) DeleteAttribute(ctx context.Context, id, attr string, at time.Time
 		}
 		delete(e.Attrs, attr)
 		e.Location, e.ModifiedAt = ngsild.LocationOf(e.Attrs), at
-		return upsertEntities(ctx, tx, []string{id}, cur)
+		return upsertEntities(ctx, tx, []string{id}, cur, sigs)
 	})
 	if err == nil || errs.KindOf(err) != errs.Internal {
 		return err

@@ -37,7 +37,7 @@ func (db *DB) WriteEntities(ctx context.Context, w ngsild.Write) ([]ngsild.Outco
 				return err
 			}
 			out[i].Entity, out[i].Created, out[i].Err = e, created, err
-			if err == nil && w.Devices {
+			if err == nil && w.Devices && ew.deviceChanged {
 				if err := ew.putDevice(ctx, ngsild.DeviceOf(e)); err != nil {
 					return err
 				}
@@ -53,7 +53,10 @@ func (db *DB) WriteEntities(ctx context.Context, w ngsild.Write) ([]ngsild.Outco
 
 // entityWriter holds the statements of a write transaction.
 type entityWriter struct {
-	get, put, getDev, putDev *sql.Stmt
+	get, getHead, put, getDev, putDev *sql.Stmt
+	// deviceChanged tells whether the last write changed the entity's
+	// derived device (ngsild.DeviceSignature).
+	deviceChanged bool
 }
 
 func newEntityWriter(ctx context.Context, tx *sql.Tx) (*entityWriter, error) {
@@ -62,10 +65,11 @@ func newEntityWriter(ctx context.Context, tx *sql.Tx) (*entityWriter, error) {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&w.get, `SELECT ` + entityCols + ` FROM ngsi_entities WHERE id = ?`},
-		{&w.put, `INSERT INTO ngsi_entities (` + entityCols + `) VALUES (?, ?, ?, ?, ?, ?, ?)
+		{&w.get, `SELECT ` + entityCols + `, device_sig FROM ngsi_entities WHERE id = ?`},
+		{&w.getHead, `SELECT created_at, device_sig FROM ngsi_entities WHERE id = ?`},
+		{&w.put, `INSERT INTO ngsi_entities (` + entityCols + `, device_sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET type = excluded.type, attrs = excluded.attrs, lon = excluded.lon,
-			lat = excluded.lat, modified_at = excluded.modified_at`},
+			lat = excluded.lat, modified_at = excluded.modified_at, device_sig = excluded.device_sig`},
 		{&w.getDev, `SELECT body, created_at FROM devices WHERE id = ?`},
 		{&w.putDev, `INSERT INTO devices (id, eui, domain, body, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET domain = excluded.domain, body = excluded.body`},
@@ -81,7 +85,7 @@ func newEntityWriter(ctx context.Context, tx *sql.Tx) (*entityWriter, error) {
 }
 
 func (w *entityWriter) close() {
-	for _, s := range []*sql.Stmt{w.get, w.put, w.getDev, w.putDev} {
+	for _, s := range []*sql.Stmt{w.get, w.getHead, w.put, w.getDev, w.putDev} {
 		if s != nil {
 			s.Close()
 		}
@@ -89,10 +93,7 @@ func (w *entityWriter) close() {
 }
 
 func (w *entityWriter) write(ctx context.Context, in *ngsild.Entity, m ngsild.Mode, now time.Time) (*ngsild.Entity, bool, error) {
-	stored, err := scanEntity(w.get.QueryRowContext(ctx, in.ID))
-	if errors.Is(err, sql.ErrNoRows) {
-		stored, err = nil, nil
-	}
+	stored, sig, err := w.stored(ctx, in.ID, m)
 	if err != nil {
 		return nil, false, err
 	}
@@ -100,6 +101,8 @@ func (w *entityWriter) write(ctx context.Context, in *ngsild.Entity, m ngsild.Mo
 	if err != nil {
 		return nil, false, err
 	}
+	newSig := ngsild.DeviceSignature(e)
+	w.deviceChanged = newSig != sig
 	attrs, err := ngsild.MarshalAttrs(e.Attrs)
 	if err != nil {
 		return nil, false, err
@@ -108,8 +111,28 @@ func (w *entityWriter) write(ctx context.Context, in *ngsild.Entity, m ngsild.Mo
 	if e.Location != nil {
 		lon, lat = e.Location.Lon, e.Location.Lat
 	}
-	_, err = w.put.ExecContext(ctx, e.ID, e.Type, string(attrs), lon, lat, e.CreatedAt.UnixMilli(), e.ModifiedAt.UnixMilli())
+	_, err = w.put.ExecContext(ctx, e.ID, e.Type, string(attrs), lon, lat, e.CreatedAt.UnixMilli(), e.ModifiedAt.UnixMilli(), newSig)
 	return e, created, err
+}
+
+// stored reads the stored entity id (nil when there is none) and its
+// device signature. Create and Replace do not combine attributes, so only
+// the row's head is read for them: no JSON to decode.
+func (w *entityWriter) stored(ctx context.Context, id string, m ngsild.Mode) (*ngsild.Entity, string, error) {
+	var e *ngsild.Entity
+	var sig string
+	var err error
+	if m == ngsild.Create || m == ngsild.Replace {
+		var created int64
+		err = w.getHead.QueryRowContext(ctx, id).Scan(&created, &sig)
+		e = &ngsild.Entity{ID: id, CreatedAt: time.UnixMilli(created).UTC()}
+	} else {
+		e, err = scanEntity(w.get.QueryRowContext(ctx, id), &sig)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	}
+	return e, sig, err
 }
 
 // putDevice merges a derived device into the registry, writing only when
@@ -137,13 +160,14 @@ func (w *entityWriter) putDevice(ctx context.Context, derived *sensors.Device) e
 	return err
 }
 
-// scanEntity reads the columns of entityCols.
-func scanEntity(s scanner) (*ngsild.Entity, error) {
+// scanEntity reads the columns of entityCols, and any extra ones into
+// extra.
+func scanEntity(s scanner, extra ...any) (*ngsild.Entity, error) {
 	var e ngsild.Entity
 	var attrs string
 	var lon, lat sql.NullFloat64
 	var created, modified int64
-	if err := s.Scan(&e.ID, &e.Type, &attrs, &lon, &lat, &created, &modified); err != nil {
+	if err := s.Scan(append([]any{&e.ID, &e.Type, &attrs, &lon, &lat, &created, &modified}, extra...)...); err != nil {
 		return nil, err
 	}
 	var err error

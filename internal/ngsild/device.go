@@ -3,6 +3,7 @@ package ngsild
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"math"
 	"reflect"
 	"slices"
@@ -152,4 +153,14 @@ func Observations(id string, written map[string]Attribute, now time.Time) []sens
 	}
 	slices.SortFunc(out, func(a, b sensors.Observation) int { return strings.Compare(a.Property, b.Property) })
 	return out
+}
+
+// DeviceSignature is a digest of the device derived from e: engines keep
+// it with the entity and merge the device into the registry only when a
+// write changes it, which is what makes repeated updates of the same
+// sensors cheap.
+func DeviceSignature(e *Entity) string {
+	b, _ := json.Marshal(DeviceOf(e))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }

@@ -12,7 +12,8 @@ CREATE TABLE ngsi_entities (
 	lon          double precision,
 	lat          double precision,
 	created_at   timestamptz NOT NULL,
-	modified_at  timestamptz NOT NULL
+	modified_at  timestamptz NOT NULL,
+	device_sig   text NOT NULL DEFAULT '' -- ngsild.DeviceSignature of the last write
 );
 CREATE INDEX ngsi_entities_type ON ngsi_entities(type, id);
 CREATE INDEX ngsi_entities_lat ON ngsi_entities(lat, lon) WHERE lat IS NOT NULL;

@@ -10,7 +10,8 @@ CREATE TABLE ngsi_entities (
 	lon          REAL,
 	lat          REAL,
 	created_at   INTEGER NOT NULL,
-	modified_at  INTEGER NOT NULL
+	modified_at  INTEGER NOT NULL,
+	device_sig   TEXT NOT NULL DEFAULT '' -- ngsild.DeviceSignature of the last write
 );
 CREATE INDEX ngsi_entities_type ON ngsi_entities(type, id);
 CREATE INDEX ngsi_entities_lat ON ngsi_entities(lat, lon) WHERE lat IS NOT NULL;
