@@ -71,13 +71,7 @@ func TestLiveDatasetFedBySensors(t *testing.T) {
 			e.mustRun("user", "add", "--login", "steward", "--role", "steward", "--org", "metropole")
 			steward := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "steward"))
 			e.start()
-			for i, eui := range []string{"70b3d57ed0000101", "70b3d57ed0000102"} {
-				dev := fmt.Sprintf(`{"eui":%q,"name":"Place %d, Lyon","type":"ParkingSpot","domain":"parking","commune":"69123",
-					"location":{"lon":4.83,"lat":45.76},"properties":[{"name":"occupancy","min":0,"max":1}],"period_seconds":900}`, eui, i+1)
-				if code, body := e.post("PUT", fmt.Sprintf("/api/v1/devices/place-%d", i+1), steward, []byte(dev)); code != 200 {
-					t.Fatalf("put device: %d %s", code, body)
-				}
-			}
+			liveParking(t, e, steward)
 			feed := "/api/socle/v1/datasets/places-temps-reel/live"
 			bad := strings.Replace(liveFeed, `"from":"name"`, `"from":"eui"`, 1)
 			if code, body := e.post("PUT", feed, steward, []byte(bad)); code != 400 || !strings.Contains(string(body), "unpublishable") {
@@ -249,4 +243,58 @@ func liveCount(t *testing.T, a *app.App, d *catalog.Dataset, where string) int64
 		t.Fatal(err)
 	}
 	return n
+}
+
+// liveParking registers two parking spot sensors, place-1 and place-2.
+func liveParking(t *testing.T, e *env, steward string) {
+	t.Helper()
+	for i, eui := range []string{"70b3d57ed0000101", "70b3d57ed0000102"} {
+		dev := fmt.Sprintf(`{"eui":%q,"name":"Place %d, Lyon","type":"ParkingSpot","domain":"parking","commune":"69123",
+			"location":{"lon":4.83,"lat":45.76},"properties":[{"name":"occupancy","min":0,"max":1}],"period_seconds":900}`, eui, i+1)
+		if code, body := e.post("PUT", fmt.Sprintf("/api/v1/devices/place-%d", i+1), steward, []byte(dev)); code != 200 {
+			t.Fatalf("put device: %d %s", code, body)
+		}
+	}
+}
+
+// TestLiveTableInBrowser: in Chromium, the table tab of a live dataset
+// shows a new observation without a reload of the page (live.js).
+func TestLiveTableInBrowser(t *testing.T) {
+	chrome := chromiumPath()
+	needTool(t, "Chromium", "install the Debian packages chromium and chromium-driver", chrome != "")
+	e := &env{t: t, name: "sqlite", data: t.TempDir(), tiles: unreachableTiles}
+	seedOrgs(t, e)
+	e.mustRun("user", "add", "--login", "steward", "--role", "steward", "--org", "metropole")
+	steward := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "steward"))
+	e.start()
+	liveParking(t, e, steward)
+	if code, body := e.post("PUT", "/api/socle/v1/datasets/places-temps-reel/live", steward, []byte(liveFeed)); code != 200 {
+		t.Fatalf("define feed: %d %s", code, body)
+	}
+	s := &suite{name: e.name, base: e.base, browser: startBrowser(t, chrome)}
+	ctx := s.tab(t)
+	if st := s.open(t, ctx, "/datasets/places-temps-reel/table"); st != 200 {
+		t.Fatalf("table page: %d", st)
+	}
+	waitJS(t, ctx, "the event stream to open", `document.querySelector('[data-live="on"]') !== null`)
+	at := time.Now().UTC().Add(-time.Second).Format(time.RFC3339)
+	obs := fmt.Sprintf(`[{"device":"place-2","property":"occupancy","time":%q,"value":1}]`, at)
+	if code, body := e.post("POST", "/api/v1/observations", steward, []byte(obs)); code != 201 {
+		t.Fatalf("post observation: %d %s", code, body)
+	}
+	waitJS(t, ctx, "the new value in the table", `[...document.querySelectorAll('#records tbody tr')].some(tr =>
+		tr.cells[0].textContent.trim() === 'place-2' && [...tr.cells].some(td => td.textContent.trim() === '1'))`)
+}
+
+// waitJS polls a JavaScript condition in the page until it holds, or
+// fails after a generous deadline.
+func waitJS(t *testing.T, ctx context.Context, what, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !eval[bool](t, ctx, cond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited in vain for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

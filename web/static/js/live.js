@@ -49,5 +49,10 @@
   var es = new EventSource(region.getAttribute("data-events-url"));
   es.addEventListener("change", schedule);
   es.addEventListener("reload", schedule);
-  region.setAttribute("data-live", "on");
+  es.addEventListener("open", function () {
+    region.setAttribute("data-live", "on"); // listening (tests wait for it)
+  });
+  es.addEventListener("error", function () {
+    region.setAttribute("data-live", "off"); // EventSource reconnects by itself
+  });
 })();
