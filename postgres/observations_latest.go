@@ -65,18 +65,11 @@ const latestGenSQL = `SELECT array_agg(n ORDER BY shard) FROM latest_gen`
 // from the cache when it reflects the stored generation, else from a scan
 // of the table in one snapshot, which refreshes the cache.
 func (db *DB) latestAll(ctx context.Context, ids []string) ([]sensors.Latest, error) {
-	var keep map[string]bool
-	if ids != nil {
-		keep = make(map[string]bool, len(ids))
-		for _, id := range ids {
-			keep[id] = true
-		}
-	}
 	var gen []int64
 	if err := db.queryRow(ctx, latestGenSQL, nil, &gen); err != nil {
 		return nil, err
 	}
-	if out, ok := db.latest.Get(gen, keep); ok {
+	if out, ok := db.latest.Get(gen, ids); ok {
 		return out, nil
 	}
 	var all []sensors.Latest
@@ -92,16 +85,10 @@ func (db *DB) latestAll(ctx context.Context, ids []string) ([]sensors.Latest, er
 		return nil, err
 	}
 	db.latest.Store(gen, all)
-	if keep == nil {
+	if ids == nil {
 		return all, nil
 	}
-	out := all[:0]
-	for _, l := range all {
-		if keep[l.Device] {
-			out = append(out, l)
-		}
-	}
-	return out, nil
+	return sensors.FilterLatest(all, ids), nil
 }
 
 // latestScan reads the whole latest table in device then property order.

@@ -45,3 +45,27 @@ func BenchmarkSensorLatestRawSQL(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/op")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkSensorLatestFollow is BenchLatest with a batch moving 500
+// devices before each read: the copy in memory follows the commits.
+func BenchmarkSensorLatestFollow(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	storetest.BenchLatestFollow(b, db)
+}
+
+// BenchmarkSensorLatestCold is BenchLatest with the copy in memory dropped
+// before each read: the packed walk of the table that reloads it.
+func BenchmarkSensorLatestCold(b *testing.B) {
+	db := openTest(b)
+	defer db.Close()
+	ids := storetest.BenchLatestSetup(b, db)
+	for b.Loop() {
+		db.latest.Invalidate()
+		if got, err := db.Latest(context.Background(), ids); err != nil || len(got) != 2*storetest.BenchDevices {
+			b.Fatalf("latest: %d values, %v", len(got), err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/op")
+	b.ReportMetric(0, "ns/op")
+}

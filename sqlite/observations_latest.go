@@ -52,18 +52,11 @@ const latestPackedSQL = `SELECT count(*), coalesce(group_concat(r, ''), '') FROM
 // from the cache when it reflects the stored generation, else from a walk
 // of the table in one read transaction, which refreshes the cache.
 func (db *DB) latestAll(ctx context.Context, ids []string) ([]sensors.Latest, error) {
-	var keep map[string]bool
-	if ids != nil {
-		keep = make(map[string]bool, len(ids))
-		for _, id := range ids {
-			keep[id] = true
-		}
-	}
 	var gen int64
 	if err := db.read.QueryRowContext(ctx, latestGenSQL).Scan(&gen); err != nil {
 		return nil, err
 	}
-	if out, ok := db.latest.Get([]int64{gen}, keep); ok {
+	if out, ok := db.latest.Get([]int64{gen}, ids); ok {
 		return out, nil
 	}
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -79,16 +72,10 @@ func (db *DB) latestAll(ctx context.Context, ids []string) ([]sensors.Latest, er
 		return nil, err
 	}
 	db.latest.Store([]int64{gen}, all)
-	if keep == nil {
+	if ids == nil {
 		return all, nil
 	}
-	out := all[:0]
-	for _, l := range all {
-		if keep[l.Device] {
-			out = append(out, l)
-		}
-	}
-	return out, nil
+	return sensors.FilterLatest(all, ids), nil
 }
 
 const latestGenSQL = `SELECT n FROM latest_gen WHERE shard = 0`

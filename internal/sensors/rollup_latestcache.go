@@ -26,24 +26,50 @@ type LatestCache struct {
 // a larger state is read from the store every time.
 const LatestCacheMax = 1 << 20
 
-// Get returns the cached rows of the devices in keep (all when keep is
-// nil) if the cache reflects gen.
-func (c *LatestCache) Get(gen []int64, keep map[string]bool) ([]Latest, bool) {
+// Get returns the cached rows of the devices ids (all when ids is nil) if
+// the cache reflects gen.
+func (c *LatestCache) Get(gen []int64, ids []string) ([]Latest, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.gen == nil || !slices.Equal(c.gen, gen) {
 		return nil, false
 	}
-	if keep == nil {
-		return slices.Clone(c.rows), true
+	return FilterLatest(c.rows, ids), true
+}
+
+// FilterLatest returns a copy of the rows (ordered by device) of the
+// devices ids (all when ids is nil). Sorted ids (a list from the registry)
+// are merged with the rows; others go through a set.
+func FilterLatest(rows []Latest, ids []string) []Latest {
+	if ids == nil {
+		return slices.Clone(rows)
 	}
-	out := make([]Latest, 0, 2*len(keep))
-	for _, l := range c.rows {
+	out := make([]Latest, 0, min(len(rows), 2*len(ids)))
+	if slices.IsSorted(ids) {
+		i := 0
+		for _, l := range rows {
+			for i < len(ids) && ids[i] < l.Device {
+				i++
+			}
+			if i == len(ids) {
+				break
+			}
+			if ids[i] == l.Device {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	keep := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		keep[id] = true
+	}
+	for _, l := range rows {
 		if keep[l.Device] {
 			out = append(out, l)
 		}
 	}
-	return out, true
+	return out
 }
 
 // Store replaces the cache with rows read at generation gen, unless the

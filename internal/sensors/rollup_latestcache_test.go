@@ -34,7 +34,7 @@ func TestLatestCache(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := fresh()
 			tc.do(c)
-			got, ok := c.Get(tc.gen, map[string]bool{"b": true})
+			got, ok := c.Get(tc.gen, []string{"b"})
 			if ok != tc.ok || ok && (len(got) != 1 || got[0].Value != tc.b) {
 				t.Errorf("got %+v, %v; want b at %v, %v", got, ok, tc.b, tc.ok)
 			}
@@ -45,5 +45,32 @@ func TestLatestCache(t *testing.T) {
 	c.Apply(1, 6, moved)
 	if got[1].Value != 2 {
 		t.Errorf("a copy handed out changed under its reader: %+v", got)
+	}
+}
+
+func TestFilterLatest(t *testing.T) {
+	var rows []Latest
+	for _, d := range []string{"a", "b", "b", "c", "e"} {
+		rows = append(rows, Latest{Device: d})
+	}
+	for _, tc := range []struct {
+		name string
+		ids  []string
+		want string
+	}{
+		{"nil keeps every row", nil, "abbce"},
+		{"sorted IDs are merged", []string{"b", "d", "e"}, "bbe"},
+		{"unsorted IDs with repeats go through a set", []string{"e", "a", "e", "x"}, "ae"},
+		{"no IDs keep nothing", []string{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			for _, l := range FilterLatest(rows, tc.ids) {
+				got += l.Device
+			}
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
