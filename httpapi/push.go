@@ -99,12 +99,6 @@ func (s *Server) handlePushStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k, err := s.app.PushStatus(r.Context(), p, r.PathValue("id"))
-	if errs.Is(err, errs.NotFound) && k == nil {
-		if _, err2 := s.app.Dataset(r.Context(), p, r.PathValue("id")); err2 == nil {
-			writeJSON(w, http.StatusOK, pushStatus{Dataset: r.PathValue("id")})
-			return
-		}
-	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

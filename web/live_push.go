@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/socle/socle/internal/catalog"
-	"github.com/socle/socle/internal/errs"
 )
 
 // The push API panel of a dataset's back-office page: whether push is
@@ -28,11 +27,9 @@ func (s *Server) liveRoutes() {
 
 // livePanelOf returns the push state of d.
 func (b *backOffice) livePanelOf(r *http.Request, d *catalog.Dataset) livePanel {
-	k, err := b.app.Store.PushKey(r.Context(), d.ID)
+	k, err := b.app.PushStatus(r.Context(), principal(r), d.ID)
 	if err != nil {
-		if !errs.Is(err, errs.NotFound) {
-			b.logger.Warn("push key", "dataset", d.ID, "err", err)
-		}
+		b.logger.Warn("push status", "dataset", d.ID, "err", err)
 		return livePanel{}
 	}
 	return livePanel{Enabled: k.Enabled}

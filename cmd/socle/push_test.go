@@ -67,6 +67,9 @@ func TestPushAPI(t *testing.T) {
 			if code, _ := e.post("POST", mgmt, other, nil); code != 403 {
 				t.Errorf("another organization's producer enabled push: %d", code)
 			}
+			if code, body := e.post("GET", mgmt, prod, nil); code != 200 || !strings.Contains(string(body), `"enabled":false`) {
+				t.Errorf("push status before: %d %s", code, body)
+			}
 			code, body := e.post("POST", mgmt, prod, nil)
 			var st struct {
 				Key     string `json:"pushkey"`
@@ -145,6 +148,9 @@ func TestPushAPI(t *testing.T) {
 
 			if code, body := e.post("DELETE", mgmt, prod, nil); code != 200 {
 				t.Fatalf("disable push: %d %s", code, body)
+			}
+			if code, body := e.post("GET", mgmt, prod, nil); code != 200 || !strings.Contains(string(body), `"enabled":false`) {
+				t.Errorf("push status after disabling: %d %s", code, body)
 			}
 			code, body = push("push", st.Key, []byte(`{"spot":"P1","libres":1}`))
 			wantPushError(t, "a disabled push", code, body, 403, "disabled")

@@ -32,13 +32,17 @@ func (a *App) writableDataset(ctx context.Context, p auth.Principal, id string) 
 	return d, nil
 }
 
-// PushStatus returns the push key record of a dataset p may change
-// (NotFound when push was never enabled).
+// PushStatus returns the push key record of a dataset p may change; one
+// that is not enabled when push was never enabled.
 func (a *App) PushStatus(ctx context.Context, p auth.Principal, id string) (*live.PushKey, error) {
 	if _, err := a.writableDataset(ctx, p, id); err != nil {
 		return nil, err
 	}
-	return a.Store.PushKey(ctx, id)
+	k, err := a.Store.PushKey(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		return &live.PushKey{DatasetID: id}, nil
+	}
+	return k, err
 }
 
 // EnablePush makes a new push key for dataset id (replacing any earlier
