@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/sensors"
@@ -56,15 +57,29 @@ func (db *DB) WriteEntities(ctx context.Context, w ngsild.Write) ([]ngsild.Outco
 		if err := upsertEntities(ctx, tx, dedupe(changed), current, sigs); err != nil {
 			return err
 		}
-		if !w.Devices || len(devs) == 0 {
-			return nil
+		if w.Devices && len(devs) > 0 {
+			if err := mergeDevices(ctx, tx, dedupe(devs), current); err != nil {
+				return err
+			}
 		}
-		return mergeDevices(ctx, tx, dedupe(devs), current)
+		return auditInTx(ctx, tx, w.Audit, ngsild.Written(out))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("write entities: %w", err)
 	}
 	return out, nil
+}
+
+// auditInTx appends a write's audit entry in its transaction, with the
+// number of entities written; nothing when none was.
+func auditInTx(ctx context.Context, tx pgx.Tx, e *audit.Entry, n int) error {
+	if e == nil || n == 0 {
+		return nil
+	}
+	e.Records = int64(n)
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (time, actor, action, target, records, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+		e.Time, e.Actor, e.Action, e.Target, e.Records, e.Detail)
+	return err
 }
 
 func dedupe(ids []string) []string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/sensors"
@@ -43,12 +44,24 @@ func (db *DB) WriteEntities(ctx context.Context, w ngsild.Write) ([]ngsild.Outco
 				}
 			}
 		}
-		return nil
+		return auditInTx(ctx, tx, w.Audit, ngsild.Written(out))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("write entities: %w", err)
 	}
 	return out, nil
+}
+
+// auditInTx appends a write's audit entry in its transaction, with the
+// number of entities written; nothing when none was.
+func auditInTx(ctx context.Context, tx *sql.Tx, e *audit.Entry, n int) error {
+	if e == nil || n == 0 {
+		return nil
+	}
+	e.Records = int64(n)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (time, actor, action, target, records, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+		fmtTime(e.Time), e.Actor, e.Action, e.Target, e.Records, e.Detail)
+	return err
 }
 
 // entityWriter holds the statements of a write transaction.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/ngsild"
@@ -13,11 +14,11 @@ import (
 
 // The NGSI-LD use cases. Entities are sensor data seen through FIWARE:
 // reading them takes CanSeeDevices (others get 404), writing them
-// CanFeedSensors. A write stores the entities and their registry devices
-// in one transaction, then the numeric Properties it carried as
-// observations through the same path as every other ingestion (flags,
-// latest state, live events, alerts), audits the request, and notifies
-// the subscriptions it concerns.
+// CanFeedSensors. A write stores the entities, their registry devices and
+// its audit entry in one transaction, then the numeric Properties it
+// carried as observations through the same path as every other ingestion
+// (flags, latest state, live events, alerts), and notifies the
+// subscriptions it concerns.
 
 // canReadEntities answers a caller who may not read entities.
 func canReadEntities(p auth.Principal) error {
@@ -34,7 +35,8 @@ func (a *App) WriteEntities(ctx context.Context, p auth.Principal, m ngsild.Mode
 		return nil, errs.E(errs.Forbidden, "this key may not write entities")
 	}
 	now := a.Now()
-	out, err := a.Store.WriteEntities(ctx, ngsild.Write{Mode: m, Entities: es, Devices: true, Now: now})
+	entry := &audit.Entry{Time: now, Actor: p.Login(), Action: "ngsild.write", Target: "entities", Detail: modeName(m)}
+	out, err := a.Store.WriteEntities(ctx, ngsild.Write{Mode: m, Entities: es, Devices: true, Now: now, Audit: entry})
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +58,6 @@ func (a *App) WriteEntities(ctx context.Context, p auth.Principal, m ngsild.Mode
 		}
 	}
 	if written > 0 {
-		a.Audit(ctx, p, "ngsild.write", "entities", int64(written), modeName(m))
 		a.notifyWrites(ctx, es, out)
 	}
 	return out, nil

@@ -3,7 +3,7 @@ package ngsild
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -160,7 +160,14 @@ func Observations(id string, written map[string]Attribute, now time.Time) []sens
 // write changes it, which is what makes repeated updates of the same
 // sensors cheap.
 func DeviceSignature(e *Entity) string {
-	b, _ := json.Marshal(DeviceOf(e))
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12])
+	d := DeviceOf(e)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", d.ID, d.Type, d.Domain)
+	if d.Location != nil {
+		fmt.Fprintf(h, "%g,%g", d.Location.Lon, d.Location.Lat)
+	}
+	for _, p := range d.Properties {
+		fmt.Fprintf(h, "\x00%s\x00%s", p.Name, p.Unit)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }

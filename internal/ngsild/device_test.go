@@ -45,3 +45,21 @@ func TestDeviceOfAndMerge(t *testing.T) {
 		t.Errorf("observations %+v", obs)
 	}
 }
+
+func TestDeviceSignatureFollowsTheDerivedDevice(t *testing.T) {
+	e := testEntity(t)
+	sig := DeviceSignature(e)
+	e.Attrs[DefaultContext+"status"] = Attribute{"type": "Property", "value": "lidOpen"}
+	if DeviceSignature(e) != sig {
+		t.Error("a text attribute changed the device")
+	}
+	for iri, a := range e.Attrs {
+		if a.Kind() == KindProperty && a["unitCode"] != nil {
+			a["unitCode"] = "CEL"
+			e.Attrs[iri] = a
+		}
+	}
+	if DeviceSignature(e) == sig {
+		t.Error("a new unit did not change the device")
+	}
+}

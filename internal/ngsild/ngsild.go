@@ -15,6 +15,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/socle/socle/internal/audit"
 )
 
 // Limits of the API.
@@ -87,15 +89,28 @@ const (
 	AppendKeep             // Append with options=noOverwrite
 )
 
-// Write is one request's entities. The store writes them, and the
-// registry devices derived from the results (DeviceOf, merged into the
-// registered ones with MergeDevice) when Devices is set, in one
-// transaction.
+// Write is one request's entities. The store writes them, the registry
+// devices derived from the results (DeviceOf, merged into the registered
+// ones with MergeDevice) when Devices is set, and the Audit entry (its
+// Records set to the entities written; none when nothing was) in one
+// transaction: one commit per request.
 type Write struct {
 	Mode     Mode
 	Entities []*Entity
 	Devices  bool
 	Now      time.Time // createdAt and modifiedAt of what is written
+	Audit    *audit.Entry
+}
+
+// Written counts the outcomes without error.
+func Written(out []Outcome) int {
+	n := 0
+	for _, o := range out {
+		if o.Err == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // Outcome is what a write did to one entity.
