@@ -127,6 +127,7 @@ type hvPage struct {
 	Alerts        []hvAlert
 	Back          string // where the alert forms come back to
 	Indicators    []hvIndicator
+	LayerLabels   string // JSON: domain → label, for the map's layer control
 }
 
 // hvFilter reads ?domain= and ?state=, dropping unknown values.
@@ -172,6 +173,7 @@ func (b *backOffice) handleHyperviseur(w http.ResponseWriter, r *http.Request) {
 	if domain != "" {
 		pg.DomainLabel = b.label("hyperviseur.domain", domain)
 	}
+	pg.LayerLabels = b.domainLabels()
 	perDomain, alertsPerDomain, perState := map[string]int{}, map[string]int{}, map[string]int{}
 	for _, d := range f.devices {
 		st := f.state[d.ID]
@@ -495,4 +497,14 @@ func (b *backOffice) changeAlert(w http.ResponseWriter, r *http.Request, change 
 		back = "/hyperviseur"
 	}
 	redirectOK(w, r, back, key)
+}
+
+// domainLabels is the JSON object of the domains' French labels.
+func (b *backOffice) domainLabels() string {
+	labels := map[string]string{}
+	for _, d := range sensors.Domains {
+		labels[d] = b.label("hyperviseur.domain", d)
+	}
+	out, _ := json.Marshal(labels)
+	return string(out)
 }

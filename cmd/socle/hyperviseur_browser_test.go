@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,26 @@ func TestHyperviseurBrowser(t *testing.T) {
 			}
 		}
 		s.checkPage(t, ctx, "hyperviseur")
+	})
+
+	t.Run("the map's layer control hides and shows a domain's devices", func(t *testing.T) {
+		water := 0
+		for _, d := range s.terr.Devices() {
+			if d.Domain == "water" && d.Location != nil {
+				water++
+			}
+		}
+		shown := func() string { return eval[string](t, ctx, `document.getElementById('carte').getAttribute('data-features-shown')`) }
+		before := shown()
+		toggle := `[...document.querySelectorAll('#carte .leaflet-control-layers-overlays label')].find(l => l.textContent.trim() === 'Eau').querySelector('input').click()`
+		eval[any](t, ctx, toggle)
+		if got, want := shown(), fmt.Sprint(atoi(before)-water); got != want {
+			t.Errorf("with water hidden, %s markers shown, want %s (%s less the %d water meters)", got, want, before, water)
+		}
+		eval[any](t, ctx, toggle)
+		if got := shown(); got != before {
+			t.Errorf("with water shown again, %s markers, want %s", got, before)
+		}
 	})
 
 	leak := s.terr.Anomalies().Leak
@@ -118,4 +139,9 @@ func TestHyperviseurBrowser(t *testing.T) {
 		}
 		s.checkPage(t, ctx, "hyperviseur-rounds")
 	})
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

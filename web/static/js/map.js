@@ -13,6 +13,8 @@
  *   data-tiles-attribution  attribution of the tiles, plain text
  *   data-title-field        property shown as the popup title
  *   data-class-field        property whose value names a marker class (socle-map-point--VALUE)
+ *   data-layer-field        property whose values become layers, each with a toggle in a layer
+ *                           control; data-layer-labels: JSON object value → label
  *   data-label              accessible name of the map
  *   data-loading-text, data-empty-text, data-error-text
  *   data-count-text         shown once loaded, {n} or %d = features drawn
@@ -87,6 +89,7 @@
 	function init(el) {
 		var status = node('p'), n = 0, fitted = false, bounds, map, cluster, shapes;
 		var icons = {}, classField = attr(el, 'class-field');
+		var layerField = attr(el, 'layer-field'), byLayer = {}, hidden = {}, layerControl, toggles = [];
 		var titleField = attr(el, 'title-field');
 
 		// icon: one divIcon per value of data-class-field (CSS colours it).
@@ -151,7 +154,7 @@
 						ll = (g.type === 'Point' ? [g.coordinates] : g.coordinates).map(L.GeoJSON.coordsToLatLng);
 						for (j = 0; j < ll.length; j++) {
 							points.push(ll[j]);
-							markers.push(marker(ll[j], f));
+							markers.push(layered(marker(ll[j], f), f));
 						}
 					} else {
 						shapes.addData(f);
@@ -169,7 +172,13 @@
 			if (!fitted) {
 				fit(); // a live reload keeps the operator's view
 			}
-			cluster.addLayers(markers);
+			cluster.addLayers(markers.filter(function (m) {
+				return !hidden[m.socleLayer];
+			}));
+			if (layerField) {
+				layers();
+			}
+			el.setAttribute('data-features-shown', String(cluster.getLayers().length));
 			el.setAttribute('data-features-total', String(data.features.length));
 			el.setAttribute('data-features-loaded', String(n));
 			if (n) {
@@ -177,6 +186,41 @@
 			} else {
 				setState('empty', attr(el, 'empty-text'));
 			}
+		}
+
+		// layered files a marker under its data-layer-field value.
+		function layered(m, f) {
+			m.socleLayer = layerField && f.properties ? text(f.properties[layerField]) : '';
+			if (layerField) {
+				(byLayer[m.socleLayer] = byLayer[m.socleLayer] || []).push(m);
+			}
+			return m;
+		}
+
+		// layers (re)builds the layer control: one toggle (an empty layer
+		// group) per value; toggling one adds or removes its markers.
+		function layers() {
+			var labels = {};
+			try {
+				labels = JSON.parse(attr(el, 'layer-labels') || '{}');
+			} catch (e) {}
+			if (layerControl) {
+				map.removeControl(layerControl);
+				toggles.forEach(function (g) {
+					map.removeLayer(g);
+				});
+			}
+			layerControl = L.control.layers(null, null, {collapsed: false});
+			toggles = Object.keys(byLayer).sort().map(function (k) {
+				var g = L.layerGroup();
+				g.socleLayer = k;
+				if (!hidden[k]) {
+					g.addTo(map);
+				}
+				layerControl.addOverlay(g, labels[k] || k);
+				return g;
+			});
+			layerControl.addTo(map);
 		}
 
 		function setup() {
@@ -215,6 +259,14 @@
 				}).observe(el);
 			}
 			cluster = L.markerClusterGroup({showCoverageOnHover: false}).addTo(map);
+			map.on('overlayadd overlayremove', function (e) {
+				var k = e.layer.socleLayer;
+				if (k !== undefined) {
+					hidden[k] = e.type === 'overlayremove';
+					cluster[hidden[k] ? 'removeLayers' : 'addLayers'](byLayer[k] || []);
+					el.setAttribute('data-features-shown', String(cluster.getLayers().length));
+				}
+			});
 			shapes = L.geoJSON(null, {
 				style: function () {
 					return {color: BLUE, weight: 2, fillColor: BLUE, fillOpacity: 0.15};
@@ -235,6 +287,7 @@
 					cluster.clearLayers();
 					shapes.clearLayers();
 					n = 0;
+					byLayer = {};
 					draw(data);
 				}));
 			};
