@@ -54,7 +54,9 @@ func TestHyperviseurBrowser(t *testing.T) {
 				water++
 			}
 		}
-		shown := func() string { return eval[string](t, ctx, `document.getElementById('carte').getAttribute('data-features-shown')`) }
+		shown := func() string {
+			return eval[string](t, ctx, `document.getElementById('carte').getAttribute('data-features-shown')`)
+		}
 		before := shown()
 		toggle := `[...document.querySelectorAll('#carte .leaflet-control-layers-overlays label')].find(l => l.textContent.trim() === 'Eau').querySelector('input').click()`
 		eval[any](t, ctx, toggle)
