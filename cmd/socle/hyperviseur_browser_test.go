@@ -16,7 +16,8 @@ import (
 // engines, which the HTTP tests cover): an agent sees the indicator tiles,
 // assigns and comments the leak alert, sees an alert opened by a new
 // observation arrive without reloading, and opens the waste round with its
-// map and ordered list; axe-core checks the pages.
+// map and ordered list; axe-core checks the pages. With
+// SOCLE_SCREENSHOTS=<dir> it saves the round page there.
 func TestHyperviseurBrowser(t *testing.T) {
 	chrome := chromiumPath()
 	needTool(t, "Chromium", "install the Debian packages chromium and chromium-driver", chrome != "")
@@ -24,6 +25,9 @@ func TestHyperviseurBrowser(t *testing.T) {
 	needTool(t, "axe-core", "run make compat-deps (npm ci in compat/axe)", err == nil)
 	e := engines(t)[0]
 	s := newSuite(t, e, chrome, string(axe))
+	if dir := os.Getenv("SOCLE_SCREENSHOTS"); dir != "" {
+		s.shots = repoPath(dir)
+	}
 	steward := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "claire.martin"))
 	ctx := s.tab(t)
 	const agent = "sophie.lefebvre"
@@ -140,6 +144,7 @@ func TestHyperviseurBrowser(t *testing.T) {
 			}
 		}
 		s.checkPage(t, ctx, "hyperviseur-rounds")
+		s.screenshot(t, ctx, "hyperviseur-round", "#carte-tournee")
 	})
 }
 
