@@ -62,7 +62,7 @@ func (s *Server) readBatch(w http.ResponseWriter, r *http.Request, v any) (*ldBo
 		return nil, err
 	}
 	if err := b.decode(v); err != nil {
-		return nil, errs.WithCode(errs.Invalid, "InvalidRequest", "the body must be a JSON array")
+		return nil, err
 	}
 	return b, nil
 }

@@ -27,8 +27,11 @@ func (s *Server) readEntityBody(w http.ResponseWriter, r *http.Request, partial 
 		return nil, nil, err
 	}
 	var doc map[string]any
-	if err := b.decode(&doc); err != nil || doc == nil {
-		return nil, nil, errs.WithCode(errs.Invalid, "InvalidRequest", "the body must be a JSON object")
+	if err := b.decode(&doc); err != nil {
+		return nil, nil, err
+	}
+	if doc == nil {
+		return nil, nil, ldBad("the body must be a JSON object")
 	}
 	c, err := b.objectContext(doc)
 	if err != nil {

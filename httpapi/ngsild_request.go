@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -63,9 +62,6 @@ func (s *Server) readLDBody(w http.ResponseWriter, r *http.Request, limit int64)
 	} else if err != nil {
 		return nil, errs.Wrap(errs.Invalid, err, "cannot read the body")
 	}
-	if !json.Valid(b.raw) {
-		return nil, errs.WithCode(errs.Invalid, "InvalidRequest", "the body is not valid JSON")
-	}
 	return b, nil
 }
 
@@ -93,13 +89,18 @@ func (b *ldBody) objectContext(doc map[string]any) (*ngsild.Context, error) {
 	return b.ctx, nil
 }
 
-// decode decodes the body into v, numbers as float64.
+// decode decodes the body into v, numbers as float64. Malformed JSON is
+// InvalidRequest; JSON of the wrong shape BadRequestData.
 func (b *ldBody) decode(v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b.raw))
-	if err := dec.Decode(v); err != nil {
-		return errs.WithCode(errs.Invalid, "InvalidRequest", "unexpected JSON: %s", jsonMessage(err))
+	err := json.Unmarshal(b.raw, v)
+	var syntax *json.SyntaxError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syntax):
+		return errs.WithCode(errs.Invalid, "InvalidRequest", "the body is not valid JSON")
 	}
-	return nil
+	return errs.WithCode(errs.Invalid, "BadRequestData", "unexpected JSON: %s", jsonMessage(err))
 }
 
 // jsonMessage describes a decoding error without echoing the input.

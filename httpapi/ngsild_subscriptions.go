@@ -17,7 +17,10 @@ func (s *Server) subscriptionBody(w http.ResponseWriter, r *http.Request) (*ldBo
 		return nil, nil, err
 	}
 	var doc map[string]any
-	if err := b.decode(&doc); err != nil || doc == nil {
+	if err := b.decode(&doc); err != nil {
+		return nil, nil, err
+	}
+	if doc == nil {
 		return nil, nil, ldBad("the body must be a JSON object")
 	}
 	if _, err := b.objectContext(doc); err != nil {
