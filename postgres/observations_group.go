@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,53 +11,136 @@ import (
 	"github.com/socle/socle/internal/sensors"
 )
 
-// AppendBatches stores bs in one transaction (a group commit): for each
-// batch what AppendBatch does, the commit once. A batch with a NaN or
-// infinite value is left out and reported in its result.
+// groupAppendSQL is appendSQL returning the rows it inserted instead of
+// their count, so that a group's rows are attributed to their batches.
+var groupAppendSQL = func() string {
+	const count = "SELECT count(*) FROM ins"
+	if !strings.HasSuffix(appendSQL, count) {
+		panic("postgres: appendSQL no longer ends with " + count)
+	}
+	return strings.TrimSuffix(appendSQL, count) + "SELECT device, property, t FROM ins"
+}()
+
+// AppendBatches stores bs in one transaction (a group commit): the keys
+// of the batches (one statement), then the rows of every batch that is
+// not a duplicate in one appendSQL statement — one latest-state and
+// roll-up update for the whole group — and the commit once. A batch with a
+// NaN or infinite value is left out and reported in its result. Rows are
+// attributed to the first batch of the group that carries them, as a
+// resend within one batch is.
 func (db *DB) AppendBatches(ctx context.Context, bs []sensors.Batch) ([]sensors.AppendResult, error) {
 	res := make([]sensors.AppendResult, len(bs))
-	cols := make([]columns, len(bs))
+	var keys []string
 	months := map[time.Time]bool{}
 	for i, b := range bs {
 		if res[i].Err = checkValues(b.Observations); res[i].Err != nil {
 			continue
 		}
-		cols[i] = columnsOf(b.Observations)
-		for m := range cols[i].months {
-			months[m] = true
+		if b.Key != "" {
+			keys = append(keys, b.Key)
+		}
+		for _, o := range b.Observations {
+			months[month(o.Time)] = true
 		}
 	}
+	// Partitions first, each in its own transaction, as AppendBatch does.
 	if err := db.ensurePartitions(ctx, months); err != nil {
 		return nil, fmt.Errorf("append batches: %w", err)
 	}
 	err := db.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		fresh, err := insertKeys(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		var obs []sensors.Observation
 		for i, b := range bs {
 			res[i].Inserted, res[i].Dup = 0, false
 			if res[i].Err != nil {
 				continue
 			}
 			if b.Key != "" {
-				tag, err := tx.Exec(ctx, `INSERT INTO uplink_keys (key, received) VALUES ($1, now()) ON CONFLICT DO NOTHING`, b.Key)
-				if err != nil {
-					return fmt.Errorf("key: %w", err)
-				}
-				if tag.RowsAffected() == 0 {
+				if !fresh[b.Key] {
 					res[i].Dup = true
 					continue
 				}
+				delete(fresh, b.Key) // a second batch of the key in the group is a duplicate
 			}
-			if len(b.Observations) == 0 {
-				continue
-			}
-			c := cols[i]
-			if err := tx.QueryRow(ctx, appendSQL, c.device, c.property, c.t, c.value, c.flag).Scan(&res[i].Inserted); err != nil {
-				return err
-			}
+			obs = append(obs, b.Observations...)
 		}
+		if len(obs) == 0 {
+			return nil
+		}
+		inserted, err := insertedRows(ctx, tx, columnsOf(obs))
+		if err != nil {
+			return err
+		}
+		attribute(bs, res, inserted)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("append batches: %w", err)
 	}
 	return res, nil
+}
+
+// insertKeys records the batch keys and returns those that were new.
+func insertKeys(ctx context.Context, tx pgx.Tx, keys []string) (map[string]bool, error) {
+	fresh := map[string]bool{}
+	if len(keys) == 0 {
+		return fresh, nil
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO uplink_keys (key, received) SELECT DISTINCT k, now() FROM unnest($1::text[]) k
+		ON CONFLICT DO NOTHING RETURNING key`, keys)
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		fresh[k] = true
+	}
+	return fresh, rows.Err()
+}
+
+// rowKey identifies an observation row: device, property, Unix ms.
+type rowKey struct {
+	device, property string
+	t                int64
+}
+
+// insertedRows runs groupAppendSQL and returns the keys of the new rows.
+func insertedRows(ctx context.Context, tx pgx.Tx, c columns) (map[rowKey]bool, error) {
+	rows, err := tx.Query(ctx, groupAppendSQL, c.device, c.property, c.t, c.value, c.flag)
+	if err != nil {
+		return nil, err
+	}
+	out := map[rowKey]bool{}
+	for rows.Next() {
+		var k rowKey
+		var t time.Time
+		if err := rows.Scan(&k.device, &k.property, &t); err != nil {
+			return nil, err
+		}
+		k.t = t.UnixMilli()
+		out[k] = true
+	}
+	return out, rows.Err()
+}
+
+// attribute counts each new row for the first batch that carries it.
+func attribute(bs []sensors.Batch, res []sensors.AppendResult, inserted map[rowKey]bool) {
+	for i, b := range bs {
+		if res[i].Err != nil || res[i].Dup {
+			continue
+		}
+		for _, o := range b.Observations {
+			k := rowKey{o.Device, o.Property, o.Time.UnixMilli()}
+			if inserted[k] {
+				res[i].Inserted++
+				delete(inserted, k)
+			}
+		}
+	}
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // AppendBatches stores bs in one transaction (a group commit): for each
-// batch what AppendBatch does, the commit once. A batch with a NaN or
+// batch what AppendBatch does — its key, its rows — then the latest state
+// and the roll-ups of the whole group, and the commit once. A batch with a NaN or
 // infinite value is left out and reported in its result.
 func (db *DB) AppendBatches(ctx context.Context, bs []sensors.Batch) ([]sensors.AppendResult, error) {
 	res := make([]sensors.AppendResult, len(bs))
@@ -24,6 +25,7 @@ func (db *DB) AppendBatches(ctx context.Context, bs []sensors.Batch) ([]sensors.
 	}
 	defer key.Close()
 	now := time.Now().UnixMilli()
+	newest, hourly := map[series]point{}, rollups{}
 	for i, b := range bs {
 		if res[i].Err = checkValues(b.Observations); res[i].Err != nil {
 			continue
@@ -38,20 +40,44 @@ func (db *DB) AppendBatches(ctx context.Context, bs []sensors.Batch) ([]sensors.
 				continue
 			}
 		}
-		inserted, newest, hourly, err := insertObservations(ctx, tx, b.Observations)
+		inserted, nw, hr, err := insertObservations(ctx, tx, b.Observations)
 		if err != nil {
 			return nil, fmt.Errorf("append batches: %w", err)
 		}
-		if err := upsertLatest(ctx, tx, newest); err != nil {
-			return nil, fmt.Errorf("append batches: latest: %w", err)
-		}
-		if err := upsertRollups(ctx, tx, hourly); err != nil {
-			return nil, fmt.Errorf("append batches: roll-ups: %w", err)
-		}
 		res[i].Inserted = inserted
+		mergeNewest(newest, nw)
+		mergeRollups(hourly, hr)
+	}
+	// The latest state and the roll-ups once for the whole group: a series
+	// many batches touch is written once.
+	if err := upsertLatest(ctx, tx, newest); err != nil {
+		return nil, fmt.Errorf("append batches: latest: %w", err)
+	}
+	if err := upsertRollups(ctx, tx, hourly); err != nil {
+		return nil, fmt.Errorf("append batches: roll-ups: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("append batches: commit: %w", err)
 	}
 	return res, nil
+}
+
+// mergeNewest keeps in into the newest point of each series.
+func mergeNewest(into, from map[series]point) {
+	for k, p := range from {
+		if q, ok := into[k]; !ok || p.t > q.t {
+			into[k] = p
+		}
+	}
+}
+
+// mergeRollups adds the partials of from to into.
+func mergeRollups(into, from rollups) {
+	for k, p := range from {
+		if q := into[k]; q != nil {
+			q.add(*p)
+		} else {
+			into[k] = p
+		}
+	}
 }

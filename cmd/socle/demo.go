@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"os"
 	"time"
 
 	"github.com/socle/socle/internal/app"
@@ -14,7 +16,6 @@ import (
 	"github.com/socle/socle/internal/demo"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/importer"
-	"github.com/socle/socle/internal/sensors/lorawan"
 	"github.com/socle/socle/web"
 )
 
@@ -54,12 +55,25 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.site.SiteName == web.DefaultConfig().SiteName {
 		o.site.SiteName = t.Name
 	}
+	if !flagGiven(fs, "mqtt-listen") && os.Getenv("SOCLE_MQTT_LISTEN") == "" {
+		o.broker = "127.0.0.1:0" // the embedded broker, on a free port
+	}
+	sim := &simulator{t: t, key: key, ing: a, log: logger, http: &http.Client{Timeout: time.Minute}}
+	o.onBroker = func(url string) { sim.broker = url }
 	simCtx, stopSim := context.WithCancel(ctx)
 	simDone := make(chan struct{})
-	go simulateSensors(simCtx, a, t, simDone)
-	defer func() { stopSim(); <-simDone }() // before the store closes
+	simulating := false
+	defer func() { // before the server and the store close
+		stopSim()
+		if simulating {
+			<-simDone
+		}
+	}()
+	started := a.Now()
 	return serve(ctx, a, o, logger, func(url string) {
-		printDemo(stdout, url, t, key, created, f.data)
+		sim.base, simulating = url, true
+		go func() { defer close(simDone); sim.run(simCtx, started, a.Now) }()
+		printDemo(stdout, url, sim.broker, t, key, created, f.data)
 	})
 }
 
@@ -93,7 +107,14 @@ func adminLogin(t *demo.Territory) string {
 	return "admin"
 }
 
-func printDemo(w io.Writer, url string, t *demo.Territory, key string, created bool, dir string) {
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+func printDemo(w io.Writer, url, broker string, t *demo.Territory, key string, created bool, dir string) {
 	fmt.Fprintln(w, "Socle — démonstration (DONNÉES SYNTHÉTIQUES / SYNTHETIC DATA)")
 	if created {
 		fmt.Fprintf(w, "Demo territory created in %s: %d organizations, %d datasets.\n", dir, len(t.Organizations), len(t.Datasets))
@@ -105,7 +126,12 @@ func printDemo(w io.Writer, url string, t *demo.Territory, key string, created b
 		}
 	}
 	fmt.Fprintf(w, "  API key:  %s (admin; use \"Authorization: Apikey <key>\")\n", key)
-	fmt.Fprintf(w, "  Alerts:   %s/api/v1/alerts?status=open (sensors: %s/api/v1/devices; with the API key)\n\nPress Ctrl+C to stop.\n", url, url)
+	fmt.Fprintf(w, "  Alerts:   %s/api/v1/alerts?status=open (sensors: %s/api/v1/devices; with the API key)\n", url, url)
+	fmt.Fprintf(w, "  Hyperviseur: %s/hyperviseur (log in as the admin)\n", url)
+	if broker != "" {
+		fmt.Fprintf(w, "  MQTT:     %s (embedded broker; password: the API key)\n", broker)
+	}
+	fmt.Fprintln(w, "\nSimulated sensors report every minute: MQTT (ChirpStack uplinks), NGSI-LD (air stations), HTTP (parking).\nPress Ctrl+C to stop.")
 }
 
 // seedDemo loads the territory unless the database already has datasets.
@@ -171,7 +197,7 @@ func seedSensors(ctx context.Context, a *app.App, t *demo.Territory) error {
 			return err
 		}
 	}
-	if _, err := feedUplinks(ctx, a, t.Uplinks(a.Now()), time.Time{}); err != nil {
+	if err := feedUplinks(ctx, a, t.Uplinks(a.Now())); err != nil {
 		return err
 	}
 	if _, err := a.CheckSilence(ctx, a.Now()); err != nil {
@@ -179,51 +205,6 @@ func seedSensors(ctx context.Context, a *app.App, t *demo.Territory) error {
 	}
 	_, err := a.CheckPeriodic(ctx, a.Now()) // leaks and containers
 	return err
-}
-
-// feedUplinks ingests the simulated uplinks newer than since, through the
-// path MQTT messages take, and returns the newest time fed.
-func feedUplinks(ctx context.Context, a *app.App, us []demo.SimUplink, since time.Time) (time.Time, error) {
-	last := since
-	for _, u := range us {
-		if !u.Time.After(since) {
-			continue
-		}
-		up, err := lorawan.ParseChirpStack(u.Topic, u.Body)
-		if err != nil {
-			return last, err
-		}
-		if err := a.IngestUplink(ctx, up); err != nil {
-			return last, err
-		}
-		if u.Time.After(last) {
-			last = u.Time
-		}
-	}
-	return last, nil
-}
-
-// simulateSensors keeps the demo's fleet reporting while the demo runs:
-// every minute it feeds the uplinks that have come due (the simulation is
-// a function of time, so its planted leak, full containers, dark
-// streetlight and silent sensor persist), and stops when ctx ends.
-func simulateSensors(ctx context.Context, a *app.App, t *demo.Territory, done chan<- struct{}) {
-	defer close(done)
-	since := a.Now().Add(-time.Minute)
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			last, err := feedUplinks(ctx, a, t.Uplinks(a.Now()), since)
-			if err != nil && ctx.Err() == nil {
-				a.Logger.Warn("demo sensor simulation", "err", err)
-			}
-			since = last
-		}
-	}
 }
 
 func loadSpec(ctx context.Context, a *app.App, spec *demo.DatasetSpec) error {

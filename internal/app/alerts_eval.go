@@ -117,7 +117,7 @@ func (e *alertEngine) thresholdRules(ctx context.Context, a *App) ([]*alerts.Rul
 }
 
 func (a *App) evaluateDevice(ctx context.Context, e *alertEngine, rules []*alerts.Rule, id string, obs []sensors.Observation) error {
-	d, err := a.Store.Device(ctx, id)
+	d, err := a.device(ctx, id)
 	if err != nil {
 		return err
 	}

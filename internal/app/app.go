@@ -57,8 +57,9 @@ type App struct {
 	usage usageCounter
 	sizes exportSizes
 
-	events  hub       // live events (events.go)
-	commits committer // group commit of observations (groupcommit.go)
+	events  hub         // live events (events.go)
+	commits committer   // group commit of observations (groupcommit.go)
+	devices deviceCache // devices seen by ingestion (devicecache.go)
 
 	ngsi ngsiState // NGSI-LD subscriptions' notifications (ngsild_notify.go)
 

@@ -29,6 +29,7 @@ func (a *App) ImportDevices(ctx context.Context, p auth.Principal, ds []*sensors
 	// the devices are then written one by one, so a crash (or a concurrent
 	// edit of an EUI) mid-import can leave a prefix of the file written.
 	// Re-running the import is idempotent, since PutDevice replaces.
+	defer a.forgetDevices()
 	for i, d := range ds {
 		if err := a.Store.PutDevice(ctx, d); err != nil {
 			return i, fmt.Errorf("import device %s: %w", d.ID, err)

@@ -49,7 +49,9 @@ func (a *App) PutDevice(ctx context.Context, p auth.Principal, d *sensors.Device
 	if err := validDevice(d); err != nil {
 		return err
 	}
-	if err := a.Store.PutDevice(ctx, d); err != nil {
+	err := a.Store.PutDevice(ctx, d)
+	a.forgetDevices()
+	if err != nil {
 		return err
 	}
 	return a.Audit(ctx, p, "device.put", "device:"+d.ID, 0, d.Domain)
@@ -151,12 +153,12 @@ func (a *App) ingestUplink(ctx context.Context, u sensors.Uplink) (IngestResult,
 
 func (a *App) uplinkDevice(ctx context.Context, u sensors.Uplink) (*sensors.Device, error) {
 	if u.DevEUI != "" {
-		return a.Store.DeviceByEUI(ctx, strings.ToLower(u.DevEUI))
+		return a.deviceByEUI(ctx, strings.ToLower(u.DevEUI))
 	}
 	if u.DeviceID == "" {
 		return nil, errs.E(errs.NotFound, "no device identifier")
 	}
-	return a.Store.Device(ctx, u.DeviceID)
+	return a.device(ctx, u.DeviceID)
 }
 
 // decode reads u's raw payload with the decoder of d's model into
@@ -308,7 +310,7 @@ func (a *App) IngestReadings(ctx context.Context, p auth.Principal, rs []Reading
 // readingsOf turns one device's readings into observations, counting in
 // res what is ignored or quarantined.
 func (a *App) readingsOf(ctx context.Context, id string, rs []Reading, res *IngestResult) ([]sensors.Observation, error) {
-	d, err := a.Store.Device(ctx, id)
+	d, err := a.device(ctx, id)
 	if errs.Is(err, errs.NotFound) {
 		raw, _ := json.Marshal(rs)
 		res.Quarantined += len(rs)

@@ -16,7 +16,7 @@ import (
 	"github.com/socle/socle/internal/sensors"
 )
 
-// The demo's sensor fleet: about 300 LoRaWAN devices spread over the
+// The demo's sensor fleet: a few thousand devices spread over the
 // communes (water meters, waste containers, parking spots, streetlight
 // controllers, air-quality stations), the alert rules a steward would
 // write for them, and the last 24 hours of their ChirpStack v4 uplinks, in
@@ -34,27 +34,48 @@ type fleet struct {
 	period   int // seconds
 	count    int
 	appID    string // ChirpStack application ID (a UUID)
+	// transport is how the running demo's simulator sends this fleet's
+	// live data: TransportMQTT, TransportNGSILD or TransportHTTP.
+	transport string
 }
+
+// The live simulation's transports, one per kind of integration a
+// territory has: LoRaWAN network servers publishing ChirpStack uplinks to
+// the broker, a FIWARE platform upserting NGSI-LD entities, an operator's
+// backend posting readings.
+const (
+	TransportMQTT   = "mqtt"
+	TransportNGSILD = "ngsi-ld"
+	TransportHTTP   = "http"
+)
 
 func bound(x float64) *float64 { return &x }
 
 // fleets of the demo, in generation order.
 var fleets = []fleet{
 	{"compteur-eau", "Compteur de sectorisation", "water", "WaterMeter", "VDL-Flow-DN150", orgWater,
-		sensors.Property{Name: "flow", Unit: "m3/h", Min: bound(0), Max: bound(500)}, 600, 70,
-		"6e1c2a10-0000-4000-8000-000000000001"},
+		sensors.Property{Name: "flow", Unit: "m3/h", Min: bound(0), Max: bound(500)}, 600, 200,
+		"6e1c2a10-0000-4000-8000-000000000001", TransportMQTT},
 	{"conteneur", "Sonde de remplissage", "waste", "WasteContainer", "VDL-Fill-US", MetropolisID,
-		sensors.Property{Name: "fillingLevel", Unit: "%", Min: bound(0), Max: bound(100)}, 3600, 80,
-		"6e1c2a10-0000-4000-8000-000000000002"},
+		sensors.Property{Name: "fillingLevel", Unit: "%", Min: bound(0), Max: bound(100)}, 3600, 800,
+		"6e1c2a10-0000-4000-8000-000000000002", TransportMQTT},
 	{"place", "Capteur de place", "parking", "ParkingSpot", "VDL-Park-Mag", orgParking,
-		sensors.Property{Name: "occupancy", Unit: "", Min: bound(0), Max: bound(1)}, 900, 60,
-		"6e1c2a10-0000-4000-8000-000000000003"},
+		sensors.Property{Name: "occupancy", Unit: "", Min: bound(0), Max: bound(1)}, 900, 1000,
+		"6e1c2a10-0000-4000-8000-000000000003", TransportHTTP},
 	{"candelabre", "Contrôleur d'éclairage", "lighting", "Streetlight", "VDL-Lum-NEMA", MetropolisID,
-		sensors.Property{Name: "power", Unit: "W", Min: bound(0), Max: bound(400)}, 3600, 60,
-		"6e1c2a10-0000-4000-8000-000000000004"},
-	{"air", "Micro-station NO2", "air", "AirQualityObserved", "VDL-Air-EC", orgAir,
-		sensors.Property{Name: "no2", Unit: "µg/m3", Min: bound(0), Max: bound(1000)}, 3600, 30,
-		"6e1c2a10-0000-4000-8000-000000000005"},
+		sensors.Property{Name: "power", Unit: "W", Min: bound(0), Max: bound(400)}, 3600, 600,
+		"6e1c2a10-0000-4000-8000-000000000004", TransportMQTT},
+	// The air stations come through a FIWARE platform: their IDs are those
+	// Socle derives from their NGSI-LD entity IDs (NGSIEntityID).
+	{"ngsi.airqualityobserved.air", "Micro-station NO2", "air", "AirQualityObserved", "VDL-Air-EC", orgAir,
+		sensors.Property{Name: "no2", Unit: "µg/m3", Min: bound(0), Max: bound(1000)}, 3600, 60,
+		"6e1c2a10-0000-4000-8000-000000000005", TransportNGSILD},
+}
+
+// NGSIEntityID is the NGSI-LD entity ID of an air station of the demo
+// (ngsi.airqualityobserved.air-001 → urn:ngsi-ld:AirQualityObserved:air-001).
+func NGSIEntityID(deviceID string) string {
+	return "urn:ngsi-ld:AirQualityObserved:" + strings.TrimPrefix(deviceID, "ngsi.airqualityobserved.")
 }
 
 // SensorAnomalies names the devices whose simulated data holds an anomaly,
@@ -91,7 +112,7 @@ func deviceID(fleetIndex, n int) string {
 // the device's number.
 func deviceEUI(fleetIndex, n int) string { return fmt.Sprintf("50c1e0%02x%08x", fleetIndex+1, n+1) }
 
-// Devices returns the demo's sensor fleet (about 300 devices), identical on
+// Devices returns the demo's sensor fleet (2,660 devices), identical on
 // every call.
 func (t *Territory) Devices() []*sensors.Device {
 	r := newRand("sensors")
@@ -146,11 +167,16 @@ func (t *Territory) Rules() []*alerts.Rule {
 }
 
 // SimUplink is one simulated ChirpStack v4 "up" event as the MQTT
-// integration publishes it.
+// integration publishes it, with what it carries for the simulator's other
+// transports.
 type SimUplink struct {
 	Topic string
 	Body  []byte
 	Time  time.Time
+
+	Transport string // TransportMQTT, TransportNGSILD or TransportHTTP
+	Device    *sensors.Device
+	Value     float64 // of the device's one property
 }
 
 // simHistory is how far back the simulated uplinks go; water meters also
@@ -171,7 +197,11 @@ const demoRoundEvery = 3 * time.Hour
 // that no device but the planted silent one looks offline at now. A
 // value depends only on the device and its time, so two histories
 // overlap consistently.
-func (t *Territory) Uplinks(now time.Time) []SimUplink {
+func (t *Territory) Uplinks(now time.Time) []SimUplink { return t.UplinksSince(time.Time{}, now) }
+
+// UplinksSince returns the uplinks of Uplinks(now) after since: what has
+// come due since the simulation last fed the fleet.
+func (t *Territory) UplinksSince(since, now time.Time) []SimUplink {
 	now = now.UTC()
 	an := t.Anomalies()
 	var out []SimUplink
@@ -182,12 +212,12 @@ func (t *Territory) Uplinks(now time.Time) []SimUplink {
 		end := now.Truncate(period)
 		for k := int((simHistory + nightHistory) / time.Hour); k >= 0; k-- {
 			at := end.Add(-time.Duration(k) * time.Hour)
-			if d.ID == an.Silent && end.Sub(at) < 6*time.Hour || end.Sub(at) > simHistory && !nightHour(d, at) {
+			if !at.After(since) || d.ID == an.Silent && end.Sub(at) < 6*time.Hour || end.Sub(at) > simHistory && !nightHour(d, at) {
 				continue
 			}
 			v := simValue(d, an, at, end)
 			out = append(out, SimUplink{Topic: "application/" + f.appID + "/device/" + d.EUI + "/event/up",
-				Body: chirpStackBody(d, f, at, v), Time: at})
+				Body: chirpStackBody(d, f, at, v), Time: at, Transport: f.transport, Device: d, Value: v})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b SimUplink) int {

@@ -27,8 +27,18 @@ func TestDemoSensorsDeterministic(t *testing.T) {
 	if !reflect.DeepEqual(ua, ub) {
 		t.Fatal("two calls of Uplinks differ")
 	}
-	if n := len(ua); n < 2000 || n > 10000 {
-		t.Errorf("%d uplinks, want a few thousand", n)
+	if n := len(ua); n < 50000 || n > 100000 {
+		t.Errorf("%d uplinks, want some tens of thousands", n)
+	}
+	since := now.Add(-2 * time.Hour)
+	var tail []SimUplink
+	for _, u := range ua {
+		if u.Time.After(since) {
+			tail = append(tail, u)
+		}
+	}
+	if got := a.UplinksSince(since, now); !reflect.DeepEqual(got, tail) {
+		t.Fatalf("UplinksSince gave %d uplinks, want the %d of Uplinks after since", len(got), len(tail))
 	}
 }
 
@@ -37,8 +47,8 @@ func TestDemoSensorsDeterministic(t *testing.T) {
 func TestDemoSensorFleet(t *testing.T) {
 	terr := New()
 	devs := terr.Devices()
-	if len(devs) < 250 || len(devs) > 350 {
-		t.Errorf("%d devices, want about 300", len(devs))
+	if len(devs) < 2000 || len(devs) > 5000 {
+		t.Errorf("%d devices, want a few thousand", len(devs))
 	}
 	eui := regexp.MustCompile(`^[0-9a-f]{16}$`)
 	ids, euis := map[string]bool{}, map[string]bool{}
