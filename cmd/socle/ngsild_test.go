@@ -123,6 +123,7 @@ func TestNGSILD(t *testing.T) {
 			ldQueries(t, e, key)
 			ldTemporal(t, e, key)
 			ldSubscription(t, e, key)
+			ldAttributes(t, e, key)
 			ldRefusals(t, e, key, outsider)
 		})
 	}
@@ -297,6 +298,50 @@ func ldSubscription(t *testing.T, e *env, key string) {
 	}
 	e.ldWant(ldRequest{method: "DELETE", path: loc, key: key}, 204, nil)
 	e.ldWant(ldRequest{method: "DELETE", path: loc, key: key}, 404, nil)
+}
+
+// ldAttributes changes, appends and deletes attributes of one entity,
+// then replaces and deletes the entity.
+func ldAttributes(t *testing.T, e *env, key string) {
+	path := "/ngsi-ld/v1/entities/" + ldWasteURN + "w3"
+	get := func() map[string]any {
+		t.Helper()
+		var m map[string]any
+		e.ldWant(ldRequest{method: "GET", path: path + "?options=keyValues", key: key, link: ldWaste}, 200, &m)
+		return m
+	}
+	send := func(method, p, body string, want int) []byte {
+		t.Helper()
+		code, b, _ := e.ld(ldRequest{method: method, path: p, key: key, ctype: "application/json", link: ldWaste, body: body})
+		if code != want {
+			t.Fatalf("%s %s: %d, want %d: %s", method, p, code, want, b)
+		}
+		return b
+	}
+	send("PATCH", path+"/attrs/fillingLevel", `{"value":0.3}`, 204)
+	var full map[string]any
+	e.ldWant(ldRequest{method: "GET", path: path + "?attrs=fillingLevel", key: key, link: ldWaste}, 200, &full)
+	fl, _ := full["fillingLevel"].(map[string]any)
+	if fl["value"] != 0.3 || fl["unitCode"] != "C62" || len(full) != 3 {
+		t.Errorf("after a partial attribute update: %v", full)
+	}
+	res := send("PATCH", path+"/attrs", `{"status":"dropped","binCapacity":240}`, 207)
+	if !strings.Contains(string(res), `"updated":["status"]`) || !strings.Contains(string(res), `"attributeName":"binCapacity"`) {
+		t.Errorf("update result %s", res)
+	}
+	send("POST", path+"/attrs?options=noOverwrite", `{"status":"ok","binCapacity":240}`, 204)
+	if m := get(); m["status"] != "dropped" || m["binCapacity"] != 240.0 {
+		t.Errorf("after append without overwrite: %v", m)
+	}
+	send("DELETE", path+"/attrs/binCapacity", "", 204)
+	send("DELETE", path+"/attrs/binCapacity", "", 404)
+	send("PUT", path, `{"type":"WasteContainer","fillingLevel":{"type":"Property","value":0.125}}`, 204)
+	if m := get(); len(m) != 3 || m["fillingLevel"] != 0.125 {
+		t.Errorf("after replace: %v", m)
+	}
+	send("PUT", "/ngsi-ld/v1/entities/"+ldWasteURN+"none", `{"type":"WasteContainer"}`, 404)
+	send("DELETE", path, "", 204)
+	send("DELETE", path, "", 404)
 }
 
 func ldRefusals(t *testing.T, e *env, key, outsider string) {
