@@ -47,10 +47,9 @@ func (a *App) WriteEntities(ctx context.Context, p auth.Principal, m ngsild.Mode
 			continue
 		}
 		written++
-		for _, ob := range ngsild.Observations(o.ID, es[i].Attrs, now) {
-			a.flag(&ob, sensors.Property{})
-			obs = append(obs, ob)
-		}
+		eo := ngsild.Observations(o.ID, es[i].Attrs, now)
+		a.flagObservations(ctx, eo)
+		obs = append(obs, eo...)
 	}
 	if len(obs) > 0 {
 		if _, err := a.store(ctx, sensors.Batch{Observations: obs}, IngestResult{}); err != nil {

@@ -29,7 +29,8 @@ const (
 	subscriptionsTTL = 10 * time.Second
 )
 
-// ngsiState is the App's NGSI-LD notification state.
+// ngsiState is the App's NGSI-LD state: notifications, and the cache of
+// device ranges.
 type ngsiState struct {
 	once     sync.Once
 	sem      chan struct{}
@@ -38,6 +39,9 @@ type ngsiState struct {
 	matchers []*ngsild.Matcher
 	loaded   time.Time
 	last     map[string]time.Time // subscription → last notification (throttling)
+
+	rangesMu sync.Mutex
+	ranges   map[string]rangeEntry // device → properties (ngsild_ranges.go)
 }
 
 func (a *App) ngsiInit() *ngsiState {

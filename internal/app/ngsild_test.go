@@ -14,6 +14,7 @@ import (
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/ngsild"
+	"github.com/socle/socle/internal/sensors"
 )
 
 // wasteEntity parses a WasteContainer in the Smart Data Models context.
@@ -147,5 +148,28 @@ func TestSubscriptionsNotifyMatchingWrites(t *testing.T) {
 			t.Fatalf("counters %+v", s.Notification)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestEntityValuesOutsideTheDeviceRangeAreFlagged(t *testing.T) {
+	ctx := context.Background()
+	a := newApp(t)
+	one := 1.0
+	d := &sensors.Device{ID: "ngsi.wastecontainer.angers.7", Name: "Bac 7", Type: "WasteContainer", Domain: "waste",
+		Properties: []sensors.Property{{Name: "fillingLevel", Max: &one}}}
+	if err := a.PutDevice(ctx, app.System, d); err != nil {
+		t.Fatal(err)
+	}
+	e := wasteEntity(t, "urn:ngsi-ld:WasteContainer:angers:7", 5, "2026-03-01T10:00:00Z")
+	if _, err := a.WriteEntities(ctx, app.System, ngsild.Upsert, []*ngsild.Entity{e}); err != nil {
+		t.Fatal(err)
+	}
+	obs, err := a.Store.Observations(ctx, d.ID, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), 10)
+	if err != nil || len(obs) != 1 || obs[0].Flag != sensors.FlagOutOfRange {
+		t.Fatalf("observations %+v, %v", obs, err)
+	}
+	got, err := a.Store.Device(ctx, d.ID)
+	if err != nil || got.Name != "Bac 7" || got.Properties[0].Max == nil || *got.Properties[0].Max != 1 {
+		t.Fatalf("the steward's device changed: %+v, %v", got, err)
 	}
 }
