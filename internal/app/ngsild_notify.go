@@ -23,6 +23,10 @@ import (
 // that a write costs no query for them, and the cache is dropped when
 // this node changes a subscription.
 
+// MaxSubscriptions bounds the subscriptions of an installation: each is
+// matched against every write.
+const MaxSubscriptions = 1000
+
 const (
 	notifyWorkers    = 16
 	notifyTimeout    = 5 * time.Second
@@ -206,6 +210,11 @@ func (a *App) CreateSubscription(ctx context.Context, p auth.Principal, s *ngsil
 		return errs.WithCode(errs.Conflict, "AlreadyExists", "subscription %s already exists", s.ID)
 	} else if !errs.Is(err, errs.NotFound) {
 		return err
+	}
+	if subs, err := a.Store.Subscriptions(ctx); err != nil {
+		return err
+	} else if len(subs) >= MaxSubscriptions {
+		return errs.E(errs.Forbidden, "at most %d subscriptions: delete unused ones", MaxSubscriptions)
 	}
 	if err := a.Store.PutSubscription(ctx, s); err != nil {
 		return err
