@@ -21,9 +21,10 @@ import (
 // its own, and for the demo. Gateways and network servers publish their
 // uplinks to it as they would to Mosquitto.
 //
-// An uplink published to the embedded broker is ingested while the broker
-// handles the PUBLISH, before it answers: a QoS 1 PUBACK means the uplink
-// is durably stored (or quarantined). Should storage fail, an MQTT v5
+// An uplink published to the embedded broker is ingested before the broker
+// answers: a QoS 1 PUBACK means the uplink is durably stored (or
+// quarantined). A client's messages are stored concurrently and its
+// PUBACKs sent in order (broker_acks.go). Should storage fail, an MQTT v5
 // publisher gets a PUBACK with reason code 0x80 (unspecified error) and
 // may publish again; an MQTT 3.1.1 publisher, which has no way to hear of
 // a failure, gets no PUBACK and is disconnected, so that it resends the
@@ -85,10 +86,10 @@ func NewBroker(cfg BrokerConfig, ing sensors.Ingester, q Quarantiner, auth Authe
 	caps.MaximumQos = 1 // QoS 2's exactly-once adds nothing: stored uplinks are deduplicated
 	caps.RetainAvailable = 0
 	caps.ReceiveMaximum = 256
-	srv := mochi.New(&mochi.Options{Capabilities: caps, Logger: quietLogger(log)})
+	srv := mochi.New(&mochi.Options{Capabilities: caps, Logger: quietLogger(log), InlineClient: true})
 	b := &Broker{cfg: cfg, srv: srv, log: log}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
-	h := &brokerHook{b: b, ing: ing, q: q, auth: auth}
+	h := &brokerHook{b: b, ing: ing, q: q, auth: auth, slots: make(chan struct{}, maxBrokerInFlight)}
 	if err := srv.AddHook(h, nil); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "mqtt: broker hook")
 	}
@@ -170,7 +171,9 @@ type brokerHook struct {
 	ing    sensors.Ingester
 	q      Quarantiner
 	auth   Authenticator
-	rights sync.Map // *mochi.Client → Rights
+	rights sync.Map      // *mochi.Client → Rights
+	queues sync.Map      // *mochi.Client → *ackQueue (broker_acks.go)
+	slots  chan struct{} // a token per QoS 1 message in hand
 }
 
 func (h *brokerHook) ID() string { return "socle" }
@@ -227,30 +230,37 @@ func isUplinkFilter(filter string) bool {
 	return ok
 }
 
-func (h *brokerHook) OnDisconnect(cl *mochi.Client, _ error, _ bool) { h.rights.Delete(cl) }
+func (h *brokerHook) OnDisconnect(cl *mochi.Client, _ error, _ bool) {
+	h.rights.Delete(cl)
+	h.queues.Delete(cl) // PUBACKs still due fail to write: the client resends
+}
 
-// OnPublish ingests an uplink before the broker acknowledges it.
+// maxBrokerInFlight bounds the QoS 1 messages in hand over all clients.
+const maxBrokerInFlight = 4096
+
+// OnPublish ingests an uplink before it is acknowledged: a QoS 1 message
+// on a goroutine, its PUBACK written once stored (broker_acks.go); a QoS 0
+// one (no acknowledgement) here. What Socle forwards to subscribers
+// itself (inline) passes.
 func (h *brokerHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
-	ctx, cancel := context.WithTimeout(h.b.ctx, h.b.cfg.Timeout)
-	defer cancel()
-	err := deliver(ctx, h.ing, h.q, h.b.log, pk.TopicName, pk.Payload)
-	if err == nil {
+	if cl.Net.Inline {
 		return pk, nil
 	}
-	h.b.log.Warn("mqtt: uplink not stored; not acknowledged", "topic", pk.TopicName, "client_id", cl.ID, "err", err)
-	if cl.Properties.ProtocolVersion == 5 {
-		return pk, packets.ErrUnspecifiedError // a PUBACK with reason code 0x80
+	if pk.FixedHeader.Qos > 0 {
+		h.ingestAsync(cl, pk)
+		return pk, packets.ErrRejectPacket // answered later, in order
 	}
-	// MQTT 3.1.1 has no failed PUBACK: drop the connection so that the
-	// client resends the message from its session.
-	cl.Stop(errs.E(errs.Unavailable, "uplink not stored"))
-	return pk, packets.ErrRejectPacket
+	ctx, cancel := context.WithTimeout(h.b.ctx, h.b.cfg.Timeout)
+	defer cancel()
+	if err := deliver(ctx, h.ing, h.q, h.b.log, pk.TopicName, pk.Payload); err != nil {
+		h.b.log.Warn("mqtt: QoS 0 uplink not stored", "topic", pk.TopicName, "client_id", cl.ID, "err", err)
+		return pk, packets.ErrRejectPacket
+	}
+	return pk, nil
 }
 
 // AuthFunc adapts a function to an Authenticator.
 type AuthFunc func(ctx context.Context, password string) (Rights, error)
 
 // MQTTRights calls f.
-func (f AuthFunc) MQTTRights(ctx context.Context, password string) (Rights, error) {
-	return f(ctx, password)
-}
+func (f AuthFunc) MQTTRights(ctx context.Context, password string) (Rights, error) { return f(ctx, password) }

@@ -13,6 +13,7 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/sensors"
 )
 
 // keys is an in-memory Authenticator: API key → rights.
@@ -210,5 +211,68 @@ func TestBrokerConfigValidation(t *testing.T) {
 	}
 	if err := b.Start(); err == nil || errors.Is(err, context.Canceled) {
 		t.Fatalf("bad address started: %v", err)
+	}
+}
+
+// gate is an Ingester whose call for one topic waits until released.
+type gate struct {
+	recorder
+	hold    string
+	release chan struct{}
+}
+
+func (g *gate) IngestUplink(ctx context.Context, u sensors.Uplink) error {
+	if u.Key == g.hold {
+		<-g.release
+	}
+	return g.recorder.IngestUplink(ctx, u)
+}
+
+// TestBrokerStoresConcurrentlyAndAcknowledgesInOrder publishes messages
+// in flight from one client while the first one's store is held: the
+// others are stored meanwhile, but no PUBACK leaves before the first one's
+// (MQTT's order), and all come once it is stored.
+func TestBrokerStoresConcurrentlyAndAcknowledgesInOrder(t *testing.T) {
+	g := &gate{hold: parsed(t, newTopics(t).chirpStack, chirpStackBody(0)).Key, release: make(chan struct{})}
+	w := &testWriter{t: t}
+	t.Cleanup(w.stop)
+	b, err := NewBroker(BrokerConfig{Listen: "127.0.0.1:0"}, g, &quarantine{}, keys{"feeder": {Publish: true}}, slog.New(slog.NewTextHandler(w, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	c, err := dial(t, b, "gw1", "feeder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := newTopics(t)
+	const n = 10
+	acked := make(chan int, n)
+	for i := range n {
+		go func() {
+			if rc := publishQoS1(t, c, tp.chirpStack, chirpStackBody(i)); rc == 0 {
+				acked <- i
+			}
+		}()
+		if i == 0 {
+			time.Sleep(50 * time.Millisecond) // the held message is the first received
+		}
+	}
+	waitFor(t, "the other messages stored", func() bool { return len(g.uplinks()) == n-1 })
+	select {
+	case i := <-acked:
+		t.Fatalf("message %d acknowledged before the first one was stored", i)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(g.release)
+	for range n {
+		select {
+		case <-acked:
+		case <-time.After(5 * time.Second):
+			t.Fatal("PUBACKs missing after the first message was stored")
+		}
 	}
 }

@@ -37,6 +37,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -67,6 +68,7 @@ var (
 	flagInflight = flag.Int("inflight", 64, "QoS 1 publishes in flight")
 	flagProfile  = flag.String("profile", "", "directory for CPU profiles of the servers (SOCLE_CPUPROFILE)")
 	flagKeep     = flag.Bool("keep", false, "keep the work directory")
+	flagHTTP     = flag.Bool("http", true, "measure the HTTP ingestion")
 )
 
 const batchSize = 1000
@@ -100,6 +102,9 @@ func main() {
 	var rows [][]string
 	for _, eng := range engines {
 		for _, shape := range []string{"backfill", "city"} {
+			if !*flagHTTP {
+				break
+			}
 			n := *flagBackfill
 			if shape == "city" {
 				n = *flagCity
@@ -126,6 +131,12 @@ func main() {
 			log.Printf("%s mqtt run %d: socle %.0f msg/s; broker alone %.0f msg/s", eng, r+1, s[r], b[r])
 		}
 		rows = append(rows, row(fmt.Sprintf("MQTT uplinks into Socle, %s (msg/s)", eng), s, "broker alone (paho subscriber, acks only)", b, "≥ 30,000"))
+		var es []float64
+		for r := range *flagRuns {
+			es = append(es, mqttEmbedded(eng, r))
+			log.Printf("%s embedded broker run %d: %.0f msg/s", eng, r+1, es[r])
+		}
+		rows = append(rows, row(fmt.Sprintf("MQTT uplinks into Socle's embedded broker, %s (msg/s, PUBACK = stored)", eng), es, "Mosquitto and a paho subscriber that only acknowledges", b, "≥ 30,000"))
 	}
 	fmt.Printf("\nSensor ingestion: %d run(s), median; %d clients × batches of %d; %d uplinks, %d in flight\n\n",
 		*flagRuns, *flagClients, batchSize, *flagMsgs, *flagInflight)
@@ -482,7 +493,11 @@ func uplinks(run string) (topics []string, bodies [][]byte) {
 // publish sends every message at QoS 1 with -inflight in flight and
 // returns when the broker acknowledged them all.
 func publish(broker, run string, topics []string, bodies [][]byte) {
-	c := connect(broker, "bench-pub-"+run, nil)
+	publishAs(broker, run, "", topics, bodies)
+}
+
+func publishAs(broker, run, password string, topics []string, bodies [][]byte) {
+	c := connectAs(broker, "bench-pub-"+run, password, nil)
 	defer c.Disconnect(&paho.Disconnect{})
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -496,9 +511,12 @@ func publish(broker, run string, topics []string, bodies [][]byte) {
 					return
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				_, err := c.Publish(ctx, &paho.Publish{Topic: topics[i], QoS: 1, Payload: bodies[i]})
+				resp, err := c.Publish(ctx, &paho.Publish{Topic: topics[i], QoS: 1, Payload: bodies[i]})
 				cancel()
 				check(err)
+				if resp != nil && resp.ReasonCode >= 0x80 {
+					fatalf("PUBACK reason code %#x", resp.ReasonCode)
+				}
 			}
 		}()
 	}
@@ -506,6 +524,11 @@ func publish(broker, run string, topics []string, bodies [][]byte) {
 }
 
 func connect(broker, id string, onPublish func(paho.PublishReceived) (bool, error)) *paho.Client {
+	return connectAs(broker, id, "", onPublish)
+}
+
+// connectAs connects with a password (the embedded broker's API key).
+func connectAs(broker, id, password string, onPublish func(paho.PublishReceived) (bool, error)) *paho.Client {
 	conn, err := net.DialTimeout("tcp", broker, 5*time.Second)
 	check(err)
 	cfg := paho.ClientConfig{ClientID: id, Conn: conn}
@@ -516,7 +539,11 @@ func connect(broker, id string, onPublish func(paho.PublishReceived) (bool, erro
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	rm := uint16(256) // Socle's Receive Maximum
-	_, err = c.Connect(ctx, &paho.Connect{ClientID: id, CleanStart: true, KeepAlive: 30, Properties: &paho.ConnectProperties{ReceiveMaximum: &rm}})
+	cp := &paho.Connect{ClientID: id, CleanStart: true, KeepAlive: 30, Properties: &paho.ConnectProperties{ReceiveMaximum: &rm}}
+	if password != "" {
+		cp.Password, cp.PasswordFlag = []byte(password), true
+	}
+	_, err = c.Connect(ctx, cp)
 	check(err)
 	return c
 }
@@ -555,6 +582,35 @@ func mqttSocle(eng string, r int, broker string) float64 {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return float64(len(bodies)) / time.Since(start).Seconds()
+}
+
+// mqttEmbedded publishes the uplinks to the broker Socle embeds
+// (--mqtt-listen), whose PUBACK means stored, and returns uplinks/s from
+// the first publish to the last PUBACK; the stored count is checked.
+func mqttEmbedded(eng string, r int) float64 {
+	in := newInstance(eng)
+	var devs []*sensors.Device
+	for d := range mqttDevices {
+		devs = append(devs, device(fmt.Sprintf("m%04d", d), eui(d), "temperature", "humidity"))
+	}
+	key := in.setup(devs)
+	run := fmt.Sprintf("e%d%d", os.Getpid(), seq.Add(1))
+	topics, bodies := uplinks(run)
+	s := startServer(in, fmt.Sprintf("mqtt-embedded-%s-%d", eng, r), "--mqtt-listen", "127.0.0.1:0")
+	defer s.stop()
+	s.waitLog(`msg="mqtt: embedded broker listening"`, 30*time.Second)
+	b, _ := os.ReadFile(s.log)
+	m := regexp.MustCompile(`embedded broker listening" component=mqtt-broker addr=(\S+)`).FindSubmatch(b)
+	if m == nil {
+		fatalf("no broker address in the log:\n%s", b)
+	}
+	start := time.Now()
+	publishAs(string(m[1]), run, key, topics, bodies)
+	rate := float64(len(bodies)) / time.Since(start).Seconds()
+	if n, want := counter(in)(), int64(2*len(bodies)); n != want {
+		fatalf("embedded broker: every PUBACK came, yet %d of %d observations are stored", n, want)
+	}
+	return rate
 }
 
 // counter returns a function counting the stored observations.

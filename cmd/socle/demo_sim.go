@@ -53,6 +53,17 @@ func (s *simulator) run(ctx context.Context, since time.Time, now func() time.Ti
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	defer s.closeMQTT()
+	// The history was backfilled in-process: the air stations' last values
+	// go out now as NGSI-LD entities, so that FIWARE clients find them.
+	var recent []demo.SimUplink
+	for _, u := range s.t.UplinksSince(since.Add(-time.Hour), since) {
+		if u.Transport == demo.TransportNGSILD {
+			recent = append(recent, u)
+		}
+	}
+	if err := s.upsertEntities(ctx, recent); err != nil && ctx.Err() == nil {
+		s.log.Warn("demo sensor simulation", "err", err)
+	}
 	for {
 		select {
 		case <-ctx.Done():
