@@ -96,6 +96,7 @@ func TestApplyModes(t *testing.T) {
 func FuzzParseEntity(f *testing.F) {
 	f.Add(`{"id":"urn:a:b","type":"T","p":{"type":"Property","value":1,"observedAt":"2025-01-01T00:00:00Z","unitCode":"CEL"},"l":{"type":"GeoProperty","value":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}}`)
 	f.Add(`{"id":"urn:a:b","type":"T","r":{"object":"urn:x"},"s":{"value":{"k":[1,2]},"sub":{"value":3}}}`)
+	f.Add(`{"id":"urn:a:b","type":"T","s":{"value":["<a&b>\u2028\n\u0001\"é",1e-7,1e21,-0.000001,123456789012345678901234,true,null]}}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		var doc map[string]any
 		if json.Unmarshal([]byte(body), &doc) != nil {
@@ -110,6 +111,11 @@ func FuzzParseEntity(f *testing.F) {
 		}
 		if _, err := json.Marshal(Render(e, CoreContext(), Options{})); err != nil {
 			t.Fatal(err)
+		}
+		fast, err := MarshalAttrs(e.Attrs)
+		slow, err2 := json.Marshal(e.Attrs)
+		if err != nil || err2 != nil || string(fast) != string(slow) {
+			t.Fatalf("MarshalAttrs differs from encoding/json (%v, %v):\n%s\n%s", err, err2, fast, slow)
 		}
 	})
 }

@@ -177,9 +177,6 @@ type TypeCount struct {
 	Count int
 }
 
-// MarshalAttrs encodes attributes for storage.
-func MarshalAttrs(attrs map[string]Attribute) ([]byte, error) { return json.Marshal(attrs) }
-
 // UnmarshalAttrs decodes stored attributes.
 func UnmarshalAttrs(b []byte) (map[string]Attribute, error) {
 	var m map[string]Attribute
