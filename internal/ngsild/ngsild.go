@@ -63,7 +63,7 @@ func (a Attribute) ObservedAt() time.Time {
 
 // Entity is an NGSI-LD entity: Type and the keys of Attrs are expanded
 // IRIs. Location is the point geo-queries use (the location GeoProperty,
-// reduced to its centroid), nil without one.
+// reduced to a point by LocationOf), nil without one.
 type Entity struct {
 	ID         string
 	Type       string
@@ -85,7 +85,7 @@ const (
 	Replace                // create, or replace every attribute
 	Upsert                 // create, or merge: incoming attributes replace stored ones
 	Update                 // merge into an existing entity (errs.NotFound otherwise)
-	Append                 // like Update; NoOverwrite keeps existing attributes
+	Append                 // like Update (POST …/attrs)
 	AppendKeep             // Append with options=noOverwrite
 )
 
