@@ -47,7 +47,7 @@ func ContextFile(name string) ([]byte, bool) {
 
 var (
 	coreURL = regexp.MustCompile(`^https?://uri\.etsi\.org/ngsi-ld/v1/ngsi-ld-core-context(-v1\.\d+)?\.jsonld$`)
-	sdmURL  = regexp.MustCompile(`^https://(raw\.githubusercontent\.com/smart-data-models/[A-Za-z0-9.\-_]+/(master|main)/context\.jsonld|smartdatamodels\.org/context\.jsonld|smart-data-models\.github\.io/[A-Za-z0-9.\-_]+/context\.jsonld)$`)
+	sdmURL  = regexp.MustCompile(`^https://(raw\.githubusercontent\.com/smart-data-models/[A-Za-z0-9.\-_]+/(master|main)/context\.jsonld|smartdatamodels\.org/context\.jsonld|smart-data-models\.github\.io/[A-Za-z0-9.\-_]+/context\.jsonld|fiware\.github\.io/data-models/context\.jsonld)$`)
 )
 
 // localFile names the embedded document a context URL stands for.

@@ -41,8 +41,16 @@ func TestContextRefusesRemoteURLs(t *testing.T) {
 	if _, err := NewContext(42.0); !errs.Is(err, errs.Invalid) {
 		t.Fatalf("got %v", err)
 	}
-	if c, err := NewContext("http://localhost:8080/ngsi-ld/contexts/" + SDMFile); err != nil || c.Expand("fillingLevel") == DefaultContext+"fillingLevel" {
-		t.Fatalf("the served copy is not recognised: %v", err)
+	for _, u := range []string{"http://localhost:8080/ngsi-ld/contexts/" + SDMFile, "https://fiware.github.io/data-models/context.jsonld",
+		"https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld"} {
+		if c, err := NewContext(u); err != nil || c.Expand("fillingLevel") == DefaultContext+"fillingLevel" {
+			t.Fatalf("%s is not recognised: %v", u, err)
+		}
+	}
+	for _, u := range []string{"https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld", "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.3.jsonld"} {
+		if _, err := NewContext(u); err != nil {
+			t.Fatalf("%s is not recognised: %v", u, err)
+		}
 	}
 }
 
