@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -258,10 +259,13 @@ func liveParking(t *testing.T, e *env, steward string) {
 }
 
 // TestLiveTableInBrowser: in Chromium, the table tab of a live dataset
-// shows a new observation without a reload of the page (live.js).
+// passes axe and shows a new observation without a reload of the page
+// (live.js).
 func TestLiveTableInBrowser(t *testing.T) {
 	chrome := chromiumPath()
 	needTool(t, "Chromium", "install the Debian packages chromium and chromium-driver", chrome != "")
+	axe, err := os.ReadFile(axePath)
+	needTool(t, "axe-core", "run make compat-deps (npm ci in compat/axe)", err == nil)
 	e := &env{t: t, name: "sqlite", data: t.TempDir(), tiles: unreachableTiles}
 	seedOrgs(t, e)
 	e.mustRun("user", "add", "--login", "steward", "--role", "steward", "--org", "metropole")
@@ -271,12 +275,13 @@ func TestLiveTableInBrowser(t *testing.T) {
 	if code, body := e.post("PUT", "/api/socle/v1/datasets/places-temps-reel/live", steward, []byte(liveFeed)); code != 200 {
 		t.Fatalf("define feed: %d %s", code, body)
 	}
-	s := &suite{name: e.name, base: e.base, browser: startBrowser(t, chrome)}
+	s := &suite{name: e.name, base: e.base, browser: startBrowser(t, chrome), axe: string(axe)}
 	ctx := s.tab(t)
 	if st := s.open(t, ctx, "/datasets/places-temps-reel/table"); st != 200 {
 		t.Fatalf("table page: %d", st)
 	}
 	waitJS(t, ctx, "the event stream to open", `document.querySelector('[data-live="on"]') !== null`)
+	s.checkPage(t, ctx, "/datasets/places-temps-reel/table") // axe, and no JavaScript error
 	at := time.Now().UTC().Add(-time.Second).Format(time.RFC3339)
 	obs := fmt.Sprintf(`[{"device":"place-2","property":"occupancy","time":%q,"value":1}]`, at)
 	if code, body := e.post("POST", "/api/v1/observations", steward, []byte(obs)); code != 201 {
