@@ -30,6 +30,7 @@ func (s *Server) routesPush() {
 	s.mux.HandleFunc("DELETE "+mgmt+"/push", s.handlePushDisable)
 	s.mux.HandleFunc("GET "+mgmt+"/live", s.handleFeed)
 	s.mux.HandleFunc("PUT "+mgmt+"/live", s.handleDefineFeed)
+	s.mux.HandleFunc("POST "+mgmt+"/live/rebuild", s.handleRebuildFeed)
 
 	s.mux.HandleFunc("GET /api/explore/v2.1/catalog/datasets/{id}/events", s.handleEvents) // events.go
 }
@@ -176,4 +177,20 @@ func (s *Server) handleDefineFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, f)
+}
+
+// handleRebuildFeed rewrites every record of a live dataset from the
+// sensors' latest state (the feeder does it by itself after a lag).
+func (s *Server) handleRebuildFeed(w http.ResponseWriter, r *http.Request) {
+	p, err := requireUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	n, err := s.app.RebuildFeedOf(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"records": n})
 }

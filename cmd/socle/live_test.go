@@ -120,6 +120,12 @@ func TestLiveDatasetFedBySensors(t *testing.T) {
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
+			if code, body := e.post("POST", feed+"/rebuild", steward, nil); code != 200 || strings.TrimSpace(string(body)) != `{"records":2}` {
+				t.Errorf("rebuild: %d %s", code, body)
+			}
+			if code, _ := e.post("POST", feed+"/rebuild", "", nil); code != 401 {
+				t.Errorf("anonymous rebuild: %d", code)
+			}
 			if _, body, _ := e.get(records("places-temps-reel"), ""); strings.Contains(string(body), "70b3d57ed") {
 				t.Errorf("the dataset publishes a DevEUI: %s", body)
 			}

@@ -165,3 +165,25 @@ func (a *App) RebuildFeeds(ctx context.Context) error {
 	}
 	return nil
 }
+
+// RebuildFeedOf rebuilds the feed of dataset id from the latest state, for
+// an agent who may see the sensors and change the dataset, and returns how
+// many records it wrote.
+func (a *App) RebuildFeedOf(ctx context.Context, p auth.Principal, id string) (int, error) {
+	if !CanSeeDevices(p) {
+		return 0, errs.E(errs.Forbidden, "only agents who may see the sensors rebuild live feeds")
+	}
+	if _, err := a.writableDataset(ctx, p, id); err != nil {
+		return 0, err
+	}
+	f, err := a.Feed(ctx, p, id)
+	if err != nil {
+		return 0, err
+	}
+	n, err := a.RebuildFeed(ctx, f)
+	if err != nil {
+		return n, err
+	}
+	a.Audit(ctx, p, "dataset.live.rebuild", id, int64(n), "")
+	return n, a.RefreshCatalog(ctx)
+}
