@@ -166,6 +166,9 @@ func (a *App) PushDelete(ctx context.Context, id, key string, body []byte) (live
 	if _, err := live.CastRecords(d.Fields, recs); err != nil {
 		return live.Result{}, err
 	}
+	if len(recs) == 0 {
+		return live.Result{Records: d.Records}, nil // nothing to delete
+	}
 	match := matchFields(d, recs[0])
 	if len(match) == 0 {
 		return live.Result{}, errs.E(errs.Invalid, "record 1 names no field to match")

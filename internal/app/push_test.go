@@ -148,6 +148,9 @@ func TestPushWithoutKeyFieldsAppendsAndDeletesByValues(t *testing.T) {
 	if err != nil || res.Deleted != 2 || res.Records != 1 {
 		t.Fatalf("delete by values: %+v %v", res, err)
 	}
+	if res, err := a.PushDelete(ctx, "counts", key, []byte(`[]`)); err != nil || res.Deleted != 0 {
+		t.Errorf("an empty delete: %+v %v", res, err)
+	}
 	_, err = a.PushDelete(ctx, "counts", key, []byte(`[{"spot":"P2"},{"free":2}]`))
 	if !errs.Is(err, errs.Invalid) {
 		t.Errorf("records naming different fields: %v", err)
