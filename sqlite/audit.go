@@ -24,7 +24,7 @@ func (db *DB) AppendAudit(ctx context.Context, e *audit.Entry) error {
 
 // Audit lists entries newest first.
 func (db *DB) Audit(ctx context.Context, target string, limit int) ([]*audit.Entry, error) {
-	q := `SELECT id, time, actor, action, target, records, detail FROM audit_log`
+	q := `SELECT id, time, actor, action, target, records, detail, prev_hash, hash FROM audit_log`
 	args := []any{}
 	if target != "" {
 		q += ` WHERE target = ?`
@@ -41,7 +41,7 @@ func (db *DB) Audit(ctx context.Context, target string, limit int) ([]*audit.Ent
 	for rows.Next() {
 		var e audit.Entry
 		var t string
-		if err := rows.Scan(&e.ID, &t, &e.Actor, &e.Action, &e.Target, &e.Records, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &t, &e.Actor, &e.Action, &e.Target, &e.Records, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
 			return nil, err
 		}
 		e.Time = parseTime(t)

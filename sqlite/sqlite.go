@@ -37,6 +37,9 @@ func connectHook(c *sqlite3.SQLiteConn) error {
 			return fmt.Errorf("register %s: %w", name, err)
 		}
 	}
+	if err := registerAuditHash(c); err != nil {
+		return err
+	}
 	return c.RegisterAggregator("socle_percentile", odsql.NewPercentileAgg, true)
 }
 

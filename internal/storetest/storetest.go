@@ -17,6 +17,7 @@ import (
 	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/dtpr"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/live"
 	"github.com/socle/socle/internal/maintenance"
@@ -40,6 +41,7 @@ type Store interface {
 	alerts.Store
 	maintenance.Store
 	ngsild.Store
+	dtpr.Store
 	Close() error
 }
 
@@ -98,7 +100,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	}
 	// Each later capability keeps its table in its own file.
 	for _, suite := range []func(t *testing.T, fresh func(t *testing.T) Store){
-		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit,
+		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit, runTrust,
+		runDTPR,
 	} {
 		suite(t, fresh)
 	}
