@@ -14,6 +14,7 @@ import (
 	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/dtpr"
 	"github.com/socle/socle/internal/live"
 	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/ngsild"
@@ -35,6 +36,7 @@ type Store interface {
 	alerts.Store
 	maintenance.Store
 	ngsild.Store
+	dtpr.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error
