@@ -46,7 +46,9 @@ func openLive(ctx context.Context, tx pgx.Tx, id string, fields []catalog.Field)
 	return t, err
 }
 
-// UpsertRecords writes u's rows in place; see live.Store.
+// UpsertRecords writes u's rows in place; see live.Store. It takes two
+// round trips whatever the number of records: the key lookups go in one
+// pipelined batch, the writes in another.
 func (db *DB) UpsertRecords(ctx context.Context, u live.Upsert) (live.Result, error) {
 	var res live.Result
 	err := db.inLiveTx(ctx, u.DatasetID, u.Fields, u.Now, &res, func(tx pgx.Tx, t *liveTable) error {
@@ -57,80 +59,139 @@ func (db *DB) UpsertRecords(ctx context.Context, u live.Upsert) (live.Result, er
 		if err := ensureKeyIndex(ctx, tx, t, keyPos); err != nil {
 			return err
 		}
+		vals := make([][]any, len(u.Rows))
 		for i, row := range u.Rows {
 			if err := live.CheckRow(u.Fields, row); err != nil {
 				return errs.Wrap(errs.Invalid, err, "record %d: %s", i+1, errs.Message(err))
 			}
-			vals, err := appendValues(nil, u.Fields, row)
-			if err != nil {
+			if vals[i], err = appendValues(nil, u.Fields, row); err != nil {
 				return errs.Wrap(errs.Invalid, err, "record %d: %v", i+1, err)
 			}
-			id, found, err := findByKey(ctx, tx, t, keyPos, vals)
-			if err != nil {
-				return err
-			}
-			if !found {
+		}
+		found, err := lookupKeys(ctx, tx, t, keyPos, vals)
+		if err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		for _, v := range vals {
+			k := keyOf(keyPos, v)
+			id, ok := found[k]
+			if ok {
+				b.Queue(updateSQL(t), append(v, id)...)
+				res.Updated++
+			} else {
 				id = t.nextID
 				t.nextID++
+				b.Queue(insertLiveSQL(t), append([]any{id}, v...)...)
 				res.Inserted++
-			} else {
-				res.Updated++
-			}
-			if err := writeRow(ctx, tx, t, id, found, vals); err != nil {
-				return err
+				if k != "" {
+					found[k] = id // a later record with this key replaces this one
+				}
 			}
 			res.IDs = append(res.IDs, id)
 		}
-		return nil
+		return runBatch(ctx, tx, b, "write record")
 	})
 	return res, err
 }
 
-// findByKey looks up the record whose key columns equal those of vals; a
-// null key never matches.
-func findByKey(ctx context.Context, tx pgx.Tx, t *liveTable, keyPos []int, vals []any) (int64, bool, error) {
+// keyOf identifies the key values of vals within one request; "" for a
+// null key (or no key fields), which never matches.
+func keyOf(keyPos []int, vals []any) string {
 	if len(keyPos) == 0 {
-		return 0, false, nil
+		return ""
 	}
-	var conds []string
-	var args []any
+	var b strings.Builder
 	for _, p := range keyPos {
 		if vals[p] == nil {
-			return 0, false, nil
+			return ""
 		}
-		args = append(args, vals[p])
-		conds = append(conds, fmt.Sprintf("%s = $%d", quoteIdent(t.cols[p]), len(args)))
+		fmt.Fprintf(&b, "%T:%v\x00", vals[p], vals[p])
 	}
-	var id int64
-	err := tx.QueryRow(ctx, `SELECT _id FROM `+quoteIdent(t.name)+` WHERE `+strings.Join(conds, " AND ")+` ORDER BY _id LIMIT 1`, args...).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, nil
-	} else if err != nil {
-		return 0, false, fmt.Errorf("find by key: %w", err)
-	}
-	return id, true, nil
+	return b.String()
 }
 
-func writeRow(ctx context.Context, tx pgx.Tx, t *liveTable, id int64, found bool, vals []any) error {
-	var err error
-	if found {
-		sets := make([]string, len(t.cols))
-		for i, c := range t.cols {
-			sets[i] = fmt.Sprintf("%s = $%d", quoteIdent(c), i+1)
-		}
-		q := fmt.Sprintf(`UPDATE %s SET %s WHERE _id = $%d`, quoteIdent(t.name), strings.Join(sets, ", "), len(t.cols)+1)
-		_, err = tx.Exec(ctx, q, append(vals, id)...)
-	} else {
-		cols := append([]string{"_id"}, t.cols...)
-		ph := make([]string, len(cols))
-		for i := range ph {
-			ph[i] = fmt.Sprintf("$%d", i+1)
-		}
-		q := fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, quoteIdent(t.name), quoteList(cols), strings.Join(ph, ", "))
-		_, err = tx.Exec(ctx, q, append([]any{id}, vals...)...)
+// lookupKeys finds, in one pipelined batch, the stored records whose key
+// columns equal those of each of vals (the lowest record ID when several
+// do), by key (keyOf).
+func lookupKeys(ctx context.Context, tx pgx.Tx, t *liveTable, keyPos []int, vals [][]any) (map[string]int64, error) {
+	found := map[string]int64{}
+	if len(keyPos) == 0 {
+		return found, nil
 	}
-	if err != nil {
-		return fmt.Errorf("write record: %w", err)
+	conds := make([]string, len(keyPos))
+	for i, p := range keyPos {
+		conds[i] = fmt.Sprintf("%s = $%d", quoteIdent(t.cols[p]), i+1)
+	}
+	q := `SELECT _id FROM ` + quoteIdent(t.name) + ` WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY _id LIMIT 1`
+	b := &pgx.Batch{}
+	var keys []string
+	for _, v := range vals {
+		k := keyOf(keyPos, v)
+		if k == "" {
+			continue
+		}
+		args := make([]any, len(keyPos))
+		for i, p := range keyPos {
+			args[i] = v[p]
+		}
+		b.Queue(q, args...)
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return found, nil
+	}
+	br := tx.SendBatch(ctx, b)
+	for _, k := range keys {
+		var id int64
+		err := br.QueryRow().Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		} else if err != nil {
+			br.Close()
+			return nil, fmt.Errorf("find by key: %w", err)
+		}
+		if _, dup := found[k]; !dup {
+			found[k] = id
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("find by key: %w", err)
+	}
+	return found, nil
+}
+
+func updateSQL(t *liveTable) string {
+	sets := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		sets[i] = fmt.Sprintf("%s = $%d", quoteIdent(c), i+1)
+	}
+	return fmt.Sprintf(`UPDATE %s SET %s WHERE _id = $%d`, quoteIdent(t.name), strings.Join(sets, ", "), len(t.cols)+1)
+}
+
+func insertLiveSQL(t *liveTable) string {
+	cols := append([]string{"_id"}, t.cols...)
+	ph := make([]string, len(cols))
+	for i := range ph {
+		ph[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)`, quoteIdent(t.name), quoteList(cols), strings.Join(ph, ", "))
+}
+
+// runBatch sends b and checks every statement's result.
+func runBatch(ctx context.Context, tx pgx.Tx, b *pgx.Batch, what string) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	br := tx.SendBatch(ctx, b)
+	for range b.Len() {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
