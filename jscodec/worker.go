@@ -210,13 +210,3 @@ func jsError(err error) string {
 	}
 	return "decoder error: " + err.Error()
 }
-
-// decodeOneSource compiles and runs src: the benchmark's in-process
-// baseline.
-func decodeOneSource(src string, req request) response {
-	p, err := goja.Compile(req.Model+".js", src, false)
-	if err != nil {
-		return response{Error: err.Error()}
-	}
-	return decodeOne(p, req, time.Second)
-}
