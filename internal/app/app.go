@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/socle/socle/internal/agreements"
 	"github.com/socle/socle/internal/alerts"
 	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
@@ -37,6 +38,7 @@ type Store interface {
 	maintenance.Store
 	ngsild.Store
 	dtpr.Store
+	agreements.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error
@@ -64,6 +66,8 @@ type App struct {
 	devices deviceCache // devices seen by ingestion (devicecache.go)
 
 	ngsi ngsiState // NGSI-LD subscriptions' notifications (ngsild_notify.go)
+
+	opinions opinionGuard // citizens' opinion rate limits (opinions.go)
 
 	alertsOnce sync.Once
 	alerts     *alertEngine // threshold evaluation state (alerts_eval.go)

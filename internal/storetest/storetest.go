@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socle/socle/internal/agreements"
 	"github.com/socle/socle/internal/alerts"
 	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
@@ -42,6 +43,7 @@ type Store interface {
 	maintenance.Store
 	ngsild.Store
 	dtpr.Store
+	agreements.Store
 	Close() error
 }
 

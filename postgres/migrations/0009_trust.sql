@@ -62,3 +62,19 @@ CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log
 
 CREATE TRIGGER audit_head_no_delete BEFORE DELETE OR TRUNCATE ON audit_head
 	FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- Data-sharing agreements: the agreement as JSON (internal/agreements), the
+-- partner beside it for lookups, and its usage counted per request.
+CREATE TABLE agreements (
+	id      text PRIMARY KEY,
+	partner text NOT NULL,
+	body    jsonb NOT NULL
+);
+CREATE INDEX agreements_partner ON agreements(partner, id);
+
+CREATE TABLE agreement_usage (
+	id          text PRIMARY KEY,
+	requests    bigint NOT NULL DEFAULT 0,
+	records     bigint NOT NULL DEFAULT 0,
+	last_access timestamptz
+);

@@ -47,3 +47,19 @@ END;
 
 CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+
+-- Data-sharing agreements: the agreement as JSON (internal/agreements), the
+-- partner beside it for lookups, and its usage counted per request.
+CREATE TABLE agreements (
+	id      TEXT PRIMARY KEY,
+	partner TEXT NOT NULL,
+	body    TEXT NOT NULL
+);
+CREATE INDEX agreements_partner ON agreements(partner, id);
+
+CREATE TABLE agreement_usage (
+	id          TEXT PRIMARY KEY,
+	requests    INTEGER NOT NULL DEFAULT 0,
+	records     INTEGER NOT NULL DEFAULT 0,
+	last_access TEXT NOT NULL DEFAULT ''
+);
