@@ -26,7 +26,9 @@ const (
 )
 
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool { return slices.Contains([]Status{Draft, Active, Suspended, Terminated}, s) }
+func (s Status) Valid() bool {
+	return slices.Contains([]Status{Draft, Active, Suspended, Terminated}, s)
+}
 
 // Scope is one dataset an agreement covers.
 type Scope struct {

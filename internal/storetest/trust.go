@@ -84,7 +84,7 @@ func testAuditChainConcurrent(t *testing.T, s Store) {
 func newAgreement(id, partner string) *agreements.Agreement {
 	return &agreements.Agreement{ID: id, Owner: "metropole", Partner: partner,
 		Datasets: []agreements.Scope{{Dataset: "trees", Fields: []string{"name"}, Filter: "height > 3"}},
-		Purpose: "étude", LegalBasis: "art. 6.1.e RGPD", Start: ts("2024-01-01T00:00:00Z"), End: ts("2025-01-01T00:00:00Z"),
+		Purpose:  "étude", LegalBasis: "art. 6.1.e RGPD", Start: ts("2024-01-01T00:00:00Z"), End: ts("2025-01-01T00:00:00Z"),
 		Conditions: []string{"no re-identification"}, Signatories: []string{"A. B."}, Status: agreements.Active, Notes: "confidential",
 		Created: ts("2023-12-01T10:00:00.123456Z"), Updated: ts("2023-12-01T10:00:00.123456Z")}
 }
