@@ -151,8 +151,8 @@ func (a *App) writeFeedRows(ctx context.Context, f *live.Feed, devs []*sensors.D
 	return len(rows), nil
 }
 
-// RebuildFeeds rebuilds every feed; `socle` runs it at start so that
-// datasets catch up with what arrived while the server was down.
+// RebuildFeeds rebuilds every feed; the feeder runs it when it starts, so
+// that live datasets catch up with what arrived while it was stopped.
 func (a *App) RebuildFeeds(ctx context.Context) error {
 	feeds, err := a.Store.Feeds(ctx)
 	if err != nil {
