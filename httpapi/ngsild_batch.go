@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/socle/socle/internal/auth"
@@ -21,8 +23,9 @@ type batchResult struct {
 	Errors  []batchError `json:"errors"`
 }
 
-// handleLDBatch serves /entityOperations/{create,upsert,update,merge,delete}:
-// one transaction for the request; 201, 204 or 207 as ETSI specifies.
+// handleLDBatch serves /entityOperations/{create,upsert,update,merge,delete}
+// (one transaction for the request; 201, 204 or 207 as ETSI specifies)
+// and /entityOperations/query.
 func (s *Server) handleLDBatch(w http.ResponseWriter, r *http.Request) {
 	p, err := ldCaller(r)
 	if err != nil {
@@ -47,6 +50,9 @@ func (s *Server) handleLDBatch(w http.ResponseWriter, r *http.Request) {
 		}
 	case "delete":
 		s.batchDelete(w, r, p)
+		return
+	case "query":
+		s.batchQuery(w, r, p)
 		return
 	default:
 		s.writeProblem(w, r, errs.WithCode(errs.NotFound, "ResourceNotFound", "no such entity operation %q", op))
@@ -180,4 +186,73 @@ func (s *Server) batchDelete(w http.ResponseWriter, r *http.Request, p auth.Prin
 		}
 	}
 	writeBatchResult(w, "delete", res, nil)
+}
+
+// ldQueryBody is the body of POST /entityOperations/query.
+type ldQueryBody struct {
+	Type     string                  `json:"type"`
+	Entities []ngsild.EntitySelector `json:"entities"`
+	Attrs    []string                `json:"attrs"`
+	Q        string                  `json:"q"`
+	GeoQ     *struct {
+		Georel      string          `json:"georel"`
+		Geometry    string          `json:"geometry"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	} `json:"geoQ"`
+}
+
+// batchQuery answers a query given as a body: its members become the
+// parameters of GET /entities (paging and options stay in the URL).
+func (s *Server) batchQuery(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	b, err := s.readLDBody(w, r, maxLDEntityBody)
+	var doc map[string]any
+	if err == nil {
+		err = b.decode(&doc)
+	}
+	var c *ngsild.Context
+	if err == nil {
+		c, err = b.objectContext(doc)
+	}
+	var qb ldQueryBody
+	if err == nil {
+		err = b.decode(&qb)
+	}
+	if err == nil && qb.Type != "Query" {
+		err = ldBad(`a query body has "type": "Query"`)
+	}
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	v := ldValues(r)
+	var types, ids []string
+	for _, e := range qb.Entities {
+		if e.Type != "" {
+			types = append(types, e.Type)
+		}
+		if e.ID != "" {
+			ids = append(ids, e.ID)
+		}
+		if e.IDPattern != "" {
+			v.Set("idPattern", e.IDPattern)
+		}
+	}
+	setList(v, "type", types)
+	setList(v, "id", ids)
+	setList(v, "attrs", qb.Attrs)
+	if qb.Q != "" {
+		v.Set("q", qb.Q)
+	}
+	if g := qb.GeoQ; g != nil {
+		v.Set("georel", g.Georel)
+		v.Set("geometry", g.Geometry)
+		v.Set("coordinates", string(g.Coordinates))
+	}
+	s.answerQuery(w, r, p, c, v)
+}
+
+func setList(v url.Values, name string, items []string) {
+	if len(items) > 0 {
+		v.Set(name, strings.Join(items, ","))
+	}
 }

@@ -74,12 +74,20 @@ func (s *Server) handleLDQuery(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		c, err = getContext(r)
 	}
-	ld, geo, aerr := accepts(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	s.answerQuery(w, r, p, c, ldValues(r))
+}
+
+// answerQuery runs the entity query of the parameters v under context c
+// and answers the page (JSON, JSON-LD or GeoJSON) with its links.
+func (s *Server) answerQuery(w http.ResponseWriter, r *http.Request, p auth.Principal, c *ngsild.Context, v url.Values) {
+	ld, geo, err := accepts(r)
 	var lq ldQuery
 	if err == nil {
-		if err = aerr; err == nil {
-			lq, err = parseLDQuery(ldValues(r), c, ngsild.MaxLimit)
-		}
+		lq, err = parseLDQuery(v, c, ngsild.MaxLimit)
 	}
 	var page []*ngsild.Entity
 	total := 0

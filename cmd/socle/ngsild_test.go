@@ -180,6 +180,13 @@ func ldQueries(t *testing.T, e *env, key string) {
 			}
 		})
 	}
+	var posted []map[string]any
+	body := `{"type":"Query","entities":[{"type":"WasteContainer"}],"q":"fillingLevel>0.6;status==\"ok\"",
+		"geoQ":{"georel":"near;maxDistance==400","geometry":"Point","coordinates":[-0.55,47.47]},"attrs":["fillingLevel"]}`
+	e.ldWant(ldRequest{method: "POST", path: "/ngsi-ld/v1/entityOperations/query?options=keyValues", key: key, ctype: "application/json", link: ldSDM, body: body}, 200, &posted)
+	if ids(posted) != "w1,w3" || len(posted[1]) != 3 || posted[1]["fillingLevel"] != 0.75 {
+		t.Errorf("POST query: %v", posted)
+	}
 	var page []map[string]any
 	h := e.ldWant(ldRequest{method: "GET", path: "/ngsi-ld/v1/entities?type=WasteContainer&count=true&limit=2&options=keyValues", key: key, link: ldWaste}, 200, &page)
 	if ids(page) != "w1,w2" || h.Get("NGSILD-Results-Count") != "5" || page[0]["fillingLevel"] != 1.0 || page[1]["type"] != "WasteContainer" {
