@@ -170,16 +170,14 @@ func sortedSeries(m map[series]point) []series {
 // from a seek of each device, the IDs travelling as one JSON array (one
 // bind parameter however many).
 func (db *DB) Latest(ctx context.Context, ids []string) ([]sensors.Latest, error) {
-	walk, err := db.latestWalks(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("latest: %w", err)
-	}
-	if walk {
-		out, err := db.latestAll(ctx, ids)
+	if ids == nil || len(ids) > latestSeekMax {
+		out, ok, err := db.latestAll(ctx, ids)
 		if err != nil {
 			return nil, fmt.Errorf("latest: %w", err)
 		}
-		return out, nil
+		if ok {
+			return out, nil
+		}
 	}
 	list, err := json.Marshal(ids)
 	if err != nil {

@@ -36,8 +36,9 @@ func bumpLatestGen(ctx context.Context, tx *sql.Tx, set []sensors.Latest) (int64
 // latestChunk is how many rows one packed value holds (about 40 bytes each).
 const latestChunk = 16384
 
-// latestSeekMax is the longest ID list read by seeks; longer ones walk the
-// table when they name at least a tenth of its rows' devices.
+// latestSeekMax is the longest ID list always read by seeks; a longer one
+// is served by the cache, or walks the table when it names at least a
+// tenth as many devices as the table has rows.
 const latestSeekMax = 512
 
 // latestPackedSQL formats a chunk of rows after the key (?1, ?2) as
@@ -49,33 +50,44 @@ const latestPackedSQL = `SELECT count(*), coalesce(group_concat(r, ''), '') FROM
 		FROM latest WHERE (device, property) > (?1, ?2) ORDER BY device, property LIMIT ?3)`
 
 // latestAll returns the latest state of the devices of ids (all when nil)
-// from the cache when it reflects the stored generation, else from a walk
-// of the table in one read transaction, which refreshes the cache.
-func (db *DB) latestAll(ctx context.Context, ids []string) ([]sensors.Latest, error) {
+// from the cache when it reflects the stored generation; else, when ids is
+// nil or names at least a tenth as many devices as the table has rows,
+// from a walk of the table in one read transaction, which refreshes the
+// cache. ok is false when seeking each device is the better read.
+func (db *DB) latestAll(ctx context.Context, ids []string) (out []sensors.Latest, ok bool, err error) {
 	var gen int64
 	if err := db.read.QueryRowContext(ctx, latestGenSQL).Scan(&gen); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if out, ok := db.latest.Get([]int64{gen}, ids); ok {
-		return out, nil
+		return out, true, nil
 	}
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer tx.Rollback()
 	if err := tx.QueryRowContext(ctx, latestGenSQL).Scan(&gen); err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if ids != nil {
+		var rows int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM latest`).Scan(&rows); err != nil {
+			return nil, false, err
+		}
+		if 10*len(ids) < rows {
+			return nil, false, nil
+		}
 	}
 	all, err := latestWalk(ctx, tx, 2*len(ids))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	db.latest.Store([]int64{gen}, all)
 	if ids == nil {
-		return all, nil
+		return all, true, nil
 	}
-	return sensors.FilterLatest(all, ids), nil
+	return sensors.FilterLatest(all, ids), true, nil
 }
 
 const latestGenSQL = `SELECT n FROM latest_gen WHERE shard = 0`
@@ -165,21 +177,4 @@ func lengthPrefixed(b []byte) ([]byte, []byte, error) {
 		return nil, nil, fmt.Errorf("latest: malformed packed row")
 	}
 	return b[sp+1 : sp+1+n], b[sp+1+n:], nil
-}
-
-// latestWalks reports whether a list of ids is better read by walking the
-// whole table: when it names at least a tenth as many devices as the table
-// has rows.
-func (db *DB) latestWalks(ctx context.Context, ids []string) (bool, error) {
-	if ids == nil {
-		return true, nil
-	}
-	if len(ids) <= latestSeekMax {
-		return false, nil
-	}
-	var rows int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM latest`).Scan(&rows); err != nil {
-		return false, err
-	}
-	return 10*len(ids) >= rows, nil
 }
