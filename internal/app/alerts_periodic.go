@@ -126,7 +126,10 @@ func (a *App) leakVerdict(ctx context.Context, r *alerts.Rule, d *sensors.Device
 	}
 	night := r.NightLeak(r.NightMinimums(hours), lastNight)
 	demand := r.Demand(hours, hour)
-	v := verdict{firing: night.Leak || demand.Abnormal, cleared: !night.Leak && !demand.Abnormal,
+	// Cleared needs a detector that concluded: a meter gone silent keeps
+	// its alert (the silence rules report the silence).
+	concluded := len(night.Nights) > 0 || demand.Weeks > 0
+	v := verdict{firing: night.Leak || demand.Abnormal, cleared: concluded && !night.Leak && !demand.Abnormal,
 		message: alerts.LeakMessage(night, demand, p.Unit), note: "débit de nuit et consommation revenus à la normale"}
 	switch {
 	case night.Leak:

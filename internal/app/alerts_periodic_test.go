@@ -88,7 +88,8 @@ func TestLeakAppearsOverNightsAndDisappears(t *testing.T) {
 	if want := "Fuite probable : débit minimum de nuit 15 m3/h depuis 2 nuits (référence 5 m3/h)"; len(list) != 1 || list[0].Message != want || list[0].Value != 15 {
 		t.Fatalf("alerts %+v, want one with %q", list, want)
 	}
-	check(t, a, time.Date(2026, 1, 8, 9, 0, 0, 0, paris), 0, 0) // idempotent
+	check(t, a, time.Date(2026, 1, 8, 9, 0, 0, 0, paris), 0, 0)  // idempotent
+	check(t, a, time.Date(2026, 1, 10, 9, 0, 0, 0, paris), 0, 0) // no data for the last night: nothing concluded, still open
 	// Repaired: the next night is back to 5.
 	hourlyFlow(t, a, start.Add((7*24+8)*time.Hour), 24, func(int) float64 { return 5 })
 	list = check(t, a, time.Date(2026, 1, 9, 8, 0, 0, 0, paris), 0, 1)
