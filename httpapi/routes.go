@@ -48,4 +48,5 @@ func (s *Server) routes() {
 	s.routesPush()        // push.go
 	s.routesMaintenance() // maintenance.go
 	s.routesTimeSeries()  // timeseries.go
+	s.routesDTPR()        // dtpr.go
 }

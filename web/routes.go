@@ -16,4 +16,6 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /licences", s.withEntries(s.handleLicences))
 	s.adminRoutes()
 	s.liveRoutes() // live_push.go
+	// DTPR sensor pages, opinions and their moderation (sensors.go)
+	s.sensorRoutes()
 }

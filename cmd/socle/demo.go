@@ -187,8 +187,11 @@ func seedLiveDemo(ctx context.Context, a *app.App, t *demo.Territory) error {
 // rules), and runs one silence check and one periodic check (leaks,
 // containers), so that alerts are open at once.
 func seedSensors(ctx context.Context, a *app.App, t *demo.Territory) error {
-	for _, d := range t.Devices() {
+	for _, d := range append(t.Devices(), t.SquareDevices()...) {
 		if err := a.PutDevice(ctx, app.System, d); err != nil {
+			return err
+		}
+		if _, err := a.PutChain(ctx, app.System, d.ID, t.Datachain(d)); err != nil { // DTPR (internal/demo/dtpr.go)
 			return err
 		}
 	}

@@ -176,3 +176,11 @@ type Store interface {
 	// OpinionStats sums the published opinions per device, by device.
 	OpinionStats(ctx context.Context) ([]Stats, error)
 }
+
+// CheckReply bounds a steward's reply like a comment. errs.Invalid.
+func CheckReply(s string) error {
+	if utf8.RuneCountInString(s) > MaxReplyRunes {
+		return errs.E(errs.Invalid, "reply: at most %d characters", MaxReplyRunes)
+	}
+	return checkComment(s)
+}
