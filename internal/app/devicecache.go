@@ -34,7 +34,7 @@ type cachedDevice struct {
 
 // device returns a device by ID, from the cache when fresh.
 func (a *App) device(ctx context.Context, id string) (*sensors.Device, error) {
-	if d := a.devices.get(a.devices.byID, id); d != nil {
+	if d := a.devices.get(false, id); d != nil {
 		return d, nil
 	}
 	d, err := a.Store.Device(ctx, id)
@@ -46,7 +46,7 @@ func (a *App) device(ctx context.Context, id string) (*sensors.Device, error) {
 
 // deviceByEUI returns a device by DevEUI, from the cache when fresh.
 func (a *App) deviceByEUI(ctx context.Context, eui string) (*sensors.Device, error) {
-	if d := a.devices.get(a.devices.byEUI, eui); d != nil {
+	if d := a.devices.get(true, eui); d != nil {
 		return d, nil
 	}
 	d, err := a.Store.DeviceByEUI(ctx, eui)
@@ -56,9 +56,15 @@ func (a *App) deviceByEUI(ctx context.Context, eui string) (*sensors.Device, err
 	return d, err
 }
 
-func (c *deviceCache) get(m map[string]cachedDevice, key string) *sensors.Device {
+// get looks key up by DevEUI (byEUI) or by ID, under the lock: the maps
+// are replaced when the cache starts afresh.
+func (c *deviceCache) get(byEUI bool, key string) *sensors.Device {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	m := c.byID
+	if byEUI {
+		m = c.byEUI
+	}
 	e, ok := m[key]
 	if !ok || time.Since(e.at) > deviceTTL {
 		return nil
