@@ -48,5 +48,6 @@ func (s *Server) routes() {
 	s.routesPush()        // push.go
 	s.routesMaintenance() // maintenance.go
 	s.routesTimeSeries()  // timeseries.go
+	s.routesAgreements()  // agreements.go
 	s.routesDTPR()        // dtpr.go
 }

@@ -86,7 +86,7 @@ func New(store Store, logger *slog.Logger) *App {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a := &App{Store: store, Logger: logger, Now: func() time.Time { return time.Now().UTC() },
+	a := &App{Store: shareStore{store}, Logger: logger, Now: func() time.Time { return time.Now().UTC() },
 		reads: make(chan auditItem, readQueue), readsDone: make(chan struct{}),
 		usageStop: make(chan struct{}), usageDone: make(chan struct{})}
 	a.commits.stop = make(chan struct{})
@@ -98,8 +98,9 @@ func New(store Store, logger *slog.Logger) *App {
 // auditItem is a queued read audit, or (flushed set) a barrier that is
 // released once everything queued before it is written.
 type auditItem struct {
-	e       *audit.Entry
-	flushed chan struct{}
+	e         *audit.Entry
+	agreement string // the agreement a read went through (agreements_access.go)
+	flushed   chan struct{}
 }
 
 func (a *App) writeReads() {
@@ -114,6 +115,7 @@ func (a *App) writeReads() {
 		if err := a.Store.AppendAudit(ctx, e); err != nil {
 			a.Logger.Error("audit append failed", "action", e.Action, "target", e.Target, "actor", e.Actor, "err", err)
 		}
+		a.countShared(ctx, it)
 		cancel()
 	}
 }

@@ -31,8 +31,9 @@ func (a *App) Dataset(ctx context.Context, p auth.Principal, id string) (*catalo
 		return nil, err
 	}
 	if !auth.CanRead(p, d) {
-		// Not 403: a dataset the caller may not see does not exist for them.
-		return nil, errs.E(errs.NotFound, "dataset %q not found", id)
+		// Not 403: a dataset the caller may not see does not exist for them,
+		// unless an active agreement shares it (agreements_access.go).
+		return a.sharedDataset(ctx, p, d)
 	}
 	return d, nil
 }
@@ -44,12 +45,15 @@ func (a *App) Datasets(ctx context.Context, p auth.Principal) ([]*catalog.Datase
 		return nil, err
 	}
 	out := all[:0]
+	g := a.grants(p)
 	for _, d := range all {
 		if ValidDatasetID(d.ID) && auth.CanRead(p, d) {
 			out = append(out, d)
+		} else if v, _ := g.view(ctx, d); v != nil {
+			out = append(out, v)
 		}
 	}
-	return out, nil
+	return out, g.err
 }
 
 // EnsureDataset returns dataset d.ID, creating it from d when missing.

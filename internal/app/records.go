@@ -32,10 +32,6 @@ func (a *App) AuditRead(ctx context.Context, p auth.Principal, d *catalog.Datase
 		return
 	}
 	e := &audit.Entry{Time: a.Now(), Actor: p.Login(), Action: action, Target: d.ID, Records: n, Detail: string(d.Access)}
-	select {
-	case a.reads <- auditItem{e: e}:
-	case <-ctx.Done():
-		// The request is gone; still record the read, synchronously.
-		a.Store.AppendAudit(context.WithoutCancel(ctx), e)
-	}
+	// When the request is gone, the read is still recorded, synchronously.
+	a.queueAudit(ctx, auditItem{e: e, agreement: sharedRead(d, e)})
 }

@@ -47,9 +47,11 @@ func CanRead(p Principal, d *catalog.Dataset) bool {
 	switch d.Access {
 	case catalog.AccessInternal:
 		return p.OrgKind.Internal() && p.User.Role != RolePartner
-	case catalog.AccessRestricted, catalog.AccessShared:
-		// Shared datasets get agreement-based grants later; until then
-		// they are readable only by explicit grants, like restricted ones.
+	case catalog.AccessShared:
+		// Partners read shared datasets only through an active agreement,
+		// which the app checks (internal/app/agreements_access.go).
+		return false
+	case catalog.AccessRestricted:
 		return slices.Contains(d.Meta.AllowedUsers, p.User.Login) ||
 			(p.User.Org != "" && slices.Contains(d.Meta.AllowedOrgs, p.User.Org))
 	}

@@ -5,9 +5,8 @@ import "time"
 // Access is a dataset's access level.
 type Access string
 
-// Access levels. AccessShared is reserved for data-sharing agreements
-// (readable by partner organizations named in an active agreement); until
-// agreements exist it behaves like AccessRestricted.
+// Access levels. AccessShared datasets are readable by partner organizations
+// named in an active data-sharing agreement (internal/agreements).
 const (
 	AccessPublic     Access = "public"     // anyone, anonymous included
 	AccessInternal   Access = "internal"   // any authenticated user of the collectivity's own organizations
@@ -91,6 +90,18 @@ type Dataset struct {
 	Issued   time.Time    `json:"issued"`
 	Modified time.Time    `json:"modified"`
 	Versions []VersionRef `json:"versions,omitempty"`
+	// Shared is set by the app on a copy of the dataset for a partner
+	// reading it through a data-sharing agreement; never stored.
+	Shared *SharedView `json:"-"`
+}
+
+// SharedView is what an agreement lets a partner see of a dataset: Fields
+// of the copy holding it are the visible ones, AllFields the stored ones,
+// and Filter (ODSQL where, may be empty) is ANDed into every query.
+type SharedView struct {
+	Agreement string
+	AllFields []Field
+	Filter    string
 }
 
 // HasGeo reports whether the dataset has a geometry field.
