@@ -46,7 +46,7 @@ func TestSharedDatasetThroughAnAgreement(t *testing.T) {
 			ag := map[string]any{"id": "acc-1", "partner": "partenaire",
 				"datasets": []map[string]any{{"dataset": "contrats", "fields": []string{"nom", "commune", "montant"}, "filter": "commune = 'Angers'"}},
 				"purpose":  "Étude des contrats", "legal_basis": "Convention du 1er mars", "start": now.Add(-time.Hour), "end": now.Add(time.Hour),
-				"conditions": []string{"pas de réidentification", "pas de rediffusion"}, "signatories": []string{"Jeanne Martin"}, "notes": "confidentiel"}
+				"conditions": []string{"pas de réidentification", "pas de rediffusion"}, "signatories": []string{"Jeanne Martin"}, "notes": "note-interne-42"}
 			agreementCall(t, e, "POST", "/api/socle/v1/agreements", steward, ag, 201)
 			if code, _ := e.post("POST", "/api/socle/v1/agreements", labo, mustJSON(t, ag)); code != 403 {
 				t.Errorf("a partner created an agreement: %d", code)
@@ -178,13 +178,13 @@ func assertRegister(t *testing.T, e *env) {
 	if code != 200 || !strings.Contains(string(body), `"acc-1"`) || !strings.Contains(string(body), "Étude des contrats") {
 		t.Fatalf("register: %d %s", code, body)
 	}
-	for _, secret := range []string{"confidentiel", "Jeanne Martin", "Angers", "legal_basis"} {
+	for _, secret := range []string{"note-interne-42", "Jeanne Martin", "Angers", "legal_basis"} {
 		if strings.Contains(string(body), secret) {
 			t.Errorf("the register reveals %q: %s", secret, body)
 		}
 	}
 	code, body, _ = e.get("/accords", "")
-	if code != 200 || !strings.Contains(string(body), "Étude des contrats") || strings.Contains(string(body), "confidentiel") {
+	if code != 200 || !strings.Contains(string(body), "Étude des contrats") || strings.Contains(string(body), "note-interne-42") {
 		t.Errorf("register page: %d %.300s", code, body)
 	}
 	if code, _, _ := e.get("/api/socle/v1/agreements/acc-1", ""); code != 401 {
@@ -226,7 +226,7 @@ func assertUsage(t *testing.T, e *env, steward, id string, want sharedReads) {
 	if got.requests < want.requests || got.records < want.records {
 		t.Errorf("audit against %s: %+v, want at least %+v", id, got, want)
 	}
-	if v.Usage.Requests != got.requests || v.Usage.Records != got.records || v.Usage.LastAccess.IsZero() || v.Notes != "confidentiel" {
+	if v.Usage.Requests != got.requests || v.Usage.Records != got.records || v.Usage.LastAccess.IsZero() || v.Notes != "note-interne-42" {
 		t.Errorf("usage %+v, audit %+v", v.Usage, got)
 	}
 }
