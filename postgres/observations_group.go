@@ -11,14 +11,20 @@ import (
 	"github.com/socle/socle/internal/sensors"
 )
 
-// groupAppendSQL is appendSQL returning the rows it inserted instead of
-// their count, so that a group's rows are attributed to their batches.
+// groupAppendSQL is appendSQL returning the rows it inserted (so that a
+// group's rows are attributed to their batches) and, as appendFollowSQL
+// does, the latest state's counter it incremented and the series it moved
+// (so that the in-memory latest state follows the commit).
 var groupAppendSQL = func() string {
 	const count = "SELECT count(*) FROM ins"
 	if !strings.HasSuffix(appendSQL, count) {
 		panic("postgres: appendSQL no longer ends with " + count)
 	}
-	return strings.TrimSuffix(appendSQL, count) + "SELECT device, property, t FROM ins"
+	return strings.TrimSuffix(appendSQL, count) + `SELECT
+		(SELECT array_agg(device) FROM ins), (SELECT array_agg(property) FROM ins), (SELECT array_agg(t) FROM ins),
+		coalesce((SELECT shard FROM gen), -1), coalesce((SELECT n FROM gen), 0),
+		(SELECT array_agg(device ORDER BY device, property) FROM up), (SELECT array_agg(property ORDER BY device, property) FROM up),
+		(SELECT array_agg(t ORDER BY device, property) FROM up), (SELECT array_agg(value ORDER BY device, property) FROM up)`
 }()
 
 // AppendBatches stores bs in one transaction (a group commit): the keys
@@ -47,7 +53,9 @@ func (db *DB) AppendBatches(ctx context.Context, bs []sensors.Batch) ([]sensors.
 	if err := db.ensurePartitions(ctx, months); err != nil {
 		return nil, fmt.Errorf("append batches: %w", err)
 	}
+	moved := latestMoved{shard: -1}
 	err := db.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		moved = latestMoved{shard: -1} // a retried transaction starts over
 		fresh, err := insertKeys(ctx, tx, keys)
 		if err != nil {
 			return err
@@ -70,16 +78,19 @@ func (db *DB) AppendBatches(ctx context.Context, bs []sensors.Batch) ([]sensors.
 		if len(obs) == 0 {
 			return nil
 		}
-		inserted, err := insertedRows(ctx, tx, columnsOf(obs))
+		inserted, m, err := insertedRows(ctx, tx, columnsOf(obs))
 		if err != nil {
 			return err
 		}
+		moved = m
 		attribute(bs, res, inserted)
 		return nil
 	})
 	if err != nil {
+		db.latest.Invalidate() // committed or not: the cache may be stale
 		return nil, fmt.Errorf("append batches: %w", err)
 	}
+	moved.apply(&db.latest)
 	return res, nil
 }
 
@@ -110,23 +121,22 @@ type rowKey struct {
 	t                int64
 }
 
-// insertedRows runs groupAppendSQL and returns the keys of the new rows.
-func insertedRows(ctx context.Context, tx pgx.Tx, c columns) (map[rowKey]bool, error) {
-	rows, err := tx.Query(ctx, groupAppendSQL, c.device, c.property, c.t, c.value, c.flag)
+// insertedRows runs groupAppendSQL and returns the keys of the new rows
+// and what moved in the latest state.
+func insertedRows(ctx context.Context, tx pgx.Tx, c columns) (map[rowKey]bool, latestMoved, error) {
+	var devs, props []string
+	var ts []time.Time
+	var m latestMoved
+	err := tx.QueryRow(ctx, groupAppendSQL, c.device, c.property, c.t, c.value, c.flag).
+		Scan(&devs, &props, &ts, &m.shard, &m.n, &m.device, &m.property, &m.t, &m.value)
 	if err != nil {
-		return nil, err
+		return nil, m, err
 	}
-	out := map[rowKey]bool{}
-	for rows.Next() {
-		var k rowKey
-		var t time.Time
-		if err := rows.Scan(&k.device, &k.property, &t); err != nil {
-			return nil, err
-		}
-		k.t = t.UnixMilli()
-		out[k] = true
+	out := make(map[rowKey]bool, len(devs))
+	for i := range devs {
+		out[rowKey{devs[i], props[i], ts[i].UnixMilli()}] = true
 	}
-	return out, rows.Err()
+	return out, m, nil
 }
 
 // attribute counts each new row for the first batch that carries it.

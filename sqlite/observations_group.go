@@ -50,14 +50,19 @@ func (db *DB) AppendBatches(ctx context.Context, bs []sensors.Batch) ([]sensors.
 	}
 	// The latest state and the roll-ups once for the whole group: a series
 	// many batches touch is written once.
-	if err := upsertLatest(ctx, tx, newest); err != nil {
+	set, gen, err := upsertLatestSet(ctx, tx, newest)
+	if err != nil {
 		return nil, fmt.Errorf("append batches: latest: %w", err)
 	}
 	if err := upsertRollups(ctx, tx, hourly); err != nil {
 		return nil, fmt.Errorf("append batches: roll-ups: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
+		db.latest.Invalidate() // committed or not: the cache may be stale
 		return nil, fmt.Errorf("append batches: commit: %w", err)
+	}
+	if len(set) > 0 {
+		db.latest.Apply(0, gen, set) // the in-memory latest state follows the commit
 	}
 	return res, nil
 }
