@@ -56,7 +56,7 @@ func (tr *transparency) handleSensor(w http.ResponseWriter, r *http.Request) {
 			p.Badges = append(p.Badges, b)
 		}
 	}
-	if p.Datasets, err = tr.app.SensorDatasets(ctx, ps.Device); err != nil {
+	if p.Datasets, err = tr.app.SensorDatasets(ctx, ps); err != nil {
 		tr.renderError(w, r, err)
 		return
 	}

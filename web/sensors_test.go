@@ -17,13 +17,15 @@ import (
 
 // sensorSite adds to an admin site four devices: a public water meter, a
 // public camera (yellow), one without a datachain and a retired one.
+func chainOf(tech ...string) *dtpr.Chain {
+	return &dtpr.Chain{Accountable: []dtpr.Party{{Kind: "institution", Name: "Métropole"}}, Purpose: []string{"water_efficiency"},
+		Tech: tech, Retention: "no_data_retained", Hosting: "Serveurs de la Métropole"}
+}
+
 func sensorSite(t *testing.T, s *adminSite) {
 	t.Helper()
 	ctx := context.Background()
-	chain := func(tech ...string) *dtpr.Chain {
-		return &dtpr.Chain{Accountable: []dtpr.Party{{Kind: "institution", Name: "Métropole"}}, Purpose: []string{"water_efficiency"},
-			Tech: tech, Retention: "no_data_retained", Hosting: "Serveurs de la Métropole"}
-	}
+	chain := chainOf
 	for _, d := range []struct {
 		id, eui, status string
 		c               *dtpr.Chain
@@ -82,6 +84,20 @@ func TestSensorPages(t *testing.T) {
 			t.Errorf("sign content type %q", ct)
 		}
 		wantStatus(t, "a sign in an unknown format", b.get("/capteurs/cam-1/panneau.svg?format=a3"), http.StatusBadRequest)
+		ctx := context.Background()
+		must(t, s.app.PutDeployment(ctx, app.System, &dtpr.Deployment{ID: "place-1", Name: "Place du Marché", Place: "Centre-ville",
+			Commune: "49901", Devices: []string{"wm-1", "hidden-1", "old-1"}, Chain: chainOf("video_camera")}))
+		must(t, s.app.PutDeployment(ctx, app.System, &dtpr.Deployment{ID: "place-old", Name: "Ancienne place",
+			Devices: []string{"old-1"}, Chain: chainOf("radar")}))
+		dep := b.get("/capteurs/place-1")
+		wantStatus(t, "a deployment's page", dep, http.StatusOK, "Place du Marché", "Centre-ville", `data-member="wm-1"`, `data-member="hidden-1"`, "Caméra vidéo")
+		if strings.Contains(dep.body, `data-member="old-1"`) || strings.Contains(dep.body, "70b3d5e75e") {
+			t.Error("the deployment shows a retired device or a DevEUI")
+		}
+		wantStatus(t, "a deployment's sign", b.get("/capteurs/place-1/panneau.svg"), http.StatusOK, s.srv.URL+"/capteurs/place-1")
+		wantStatus(t, "a deployment of retired devices", b.get("/capteurs/place-old"), http.StatusNotFound)
+		wantStatus(t, "the map lists the deployment", b.get("/capteurs?couleur=yellow"), http.StatusOK, "Place du Marché", "2 capteurs")
+		wantStatus(t, "an opinion on the deployment", b.post("/capteurs/place-1/avis", opinionForm(b, "place-1", "")), http.StatusSeeOther, "ok=opinion")
 		wantStatus(t, "the place page", b.get("/capteurs/lieux/49901"), http.StatusOK, "Capteur wm-1", "Aucun avis publié")
 		wantStatus(t, "a place without public sensors", b.get("/capteurs/lieux/00000"), http.StatusNotFound)
 	})

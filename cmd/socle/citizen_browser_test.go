@@ -41,10 +41,10 @@ func TestCitizenBrowser(t *testing.T) {
 			t.Fatalf("filtered map: %d", code)
 		}
 		rows := attrs(t, citizen, "main tr[data-sensor]", "data-sensor")
-		if len(rows) != 1 || rows[0] != camera {
-			t.Fatalf("yellow sensors %q, want the camera only", rows)
+		if strings.Join(rows, " ") != camera+" place-du-marche" {
+			t.Fatalf("yellow sensors %q, want the camera and the square's deployment", rows)
 		}
-		if _, n := waitMap(t, citizen); n != 1 {
+		if _, n := waitMap(t, citizen); n != 2 {
 			t.Errorf("the filtered map draws %d sensors", n)
 		}
 	})
@@ -71,6 +71,16 @@ func TestCitizenBrowser(t *testing.T) {
 		if qr != 1 || badges < 3 || !strings.Contains(eval[string](t, citizen, `document.documentElement.textContent`), "/capteurs/"+camera) {
 			t.Errorf("the sign has %d QR codes and %d badges", qr, badges)
 		}
+	})
+
+	t.Run("the square's deployment groups its two sensors", func(t *testing.T) {
+		if code := s.open(t, citizen, "/capteurs/place-du-marche"); code != 200 {
+			t.Fatalf("deployment page: %d", code)
+		}
+		if got := attrs(t, citizen, "main [data-member]", "data-member"); len(got) != 2 {
+			t.Errorf("members %q", got)
+		}
+		s.checkPage(t, citizen, "déploiement")
 	})
 
 	const comment = `<script>window.pwned = 1</script> Qui regarde les images ?`

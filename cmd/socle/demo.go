@@ -195,6 +195,9 @@ func seedSensors(ctx context.Context, a *app.App, t *demo.Territory) error {
 			return err
 		}
 	}
+	if err := a.PutDeployment(ctx, app.System, t.SquareDeployment()); err != nil {
+		return err
+	}
 	for _, r := range t.Rules() {
 		if err := a.PutRule(ctx, app.System, r); err != nil {
 			return err

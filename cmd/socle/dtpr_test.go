@@ -122,3 +122,53 @@ func TestOpinionAbuseOverHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestDTPRDeploymentsAPI creates, lists, reads and deletes a deployment
+// over the management API, on both engines.
+func TestDTPRDeploymentsAPI(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.start()
+			steward, agent, _, outsider := maintenanceSite(t, e)
+			mustPut(e, "/api/v1/devices/cam-1", steward, `{"name":"Caméra","type":"Camera","domain":"other","location":{"lat":47.47,"lon":-0.55}}`)
+			mustPut(e, "/api/v1/devices/count-1", steward, `{"name":"Compteur","type":"CrowdFlowObserved","domain":"mobility"}`)
+			body := func(devices string) string {
+				return `{"name":"Place du Marché","place":"Centre","commune":"49901","devices":[` + devices + `],"chain":` + cameraChain + `}`
+			}
+			const path = "/api/socle/v1/deployments/place"
+			for _, tc := range []struct {
+				name, key, path, body string
+				want                  int
+			}{
+				{"an agent may not write one", agent, path, body(`"cam-1"`), 403},
+				{"an unknown device is not found", steward, path, body(`"cam-1","nope"`), 404},
+				{"a device's ID is taken", steward, "/api/socle/v1/deployments/cam-1", body(`"count-1"`), 409},
+				{"no device is refused", steward, path, body(``), 400},
+				{"an unknown member is refused", steward, path, `{"name":"x","devices":["cam-1"],"chain":` + cameraChain + `,"x":1}`, 400},
+				{"a steward writes one", steward, path, body(`"cam-1","count-1"`), 200},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					if code, out := e.post("PUT", tc.path, tc.key, []byte(tc.body)); code != tc.want {
+						t.Fatalf("status %d, want %d: %s", code, tc.want, out)
+					}
+				})
+			}
+			var list struct{ Deployments []struct{ ID string } }
+			e.getJSON("/api/socle/v1/deployments", agent, 200, &list)
+			if len(list.Deployments) != 1 || list.Deployments[0].ID != "place" {
+				t.Fatalf("deployments %+v", list)
+			}
+			e.getJSON(path, outsider, 404, nil)
+			if code, body, _ := e.get("/capteurs/place", ""); code != 200 || !strings.Contains(string(body), `data-member="count-1"`) {
+				t.Fatalf("public page: %d", code)
+			}
+			if code, out := e.post("DELETE", path, steward, nil); code != 204 {
+				t.Fatalf("delete: %d %s", code, out)
+			}
+			e.getJSON(path, agent, 404, nil)
+			if code, _, _ := e.get("/capteurs/place", ""); code != 404 {
+				t.Fatalf("public page after delete: %d", code)
+			}
+		})
+	}
+}

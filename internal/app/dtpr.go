@@ -10,6 +10,7 @@ import (
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/dtpr"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/live"
 	"github.com/socle/socle/internal/sensors"
 )
 
@@ -55,34 +56,48 @@ type PublicSensor struct {
 	Device *sensors.Device
 	Chain  *dtpr.Chain
 	Colour dtpr.Colour
+	// Members are a deployment's devices in service (nil for a device):
+	// Device then describes the deployment (domain "deployment", the first
+	// member's location), and Place says where it is.
+	Members []*sensors.Device
+	Place   string
 }
 
-// PublicSensors lists the public devices by ID.
+// PublicSensors lists the public devices by ID, then the public
+// deployments by ID.
 func (a *App) PublicSensors(ctx context.Context) ([]*PublicSensor, error) {
 	chains, err := a.Store.Chains(ctx)
 	if err != nil {
 		return nil, err
 	}
-	devs, err := a.Store.Devices(ctx, "")
+	deps, err := a.Store.Deployments(ctx)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*sensors.Device, len(devs))
-	for _, d := range devs {
-		byID[d.ID] = d
+	byID, err := a.registry(ctx)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]*PublicSensor, 0, len(chains))
+	out := make([]*PublicSensor, 0, len(chains)+len(deps))
 	for _, r := range chains {
 		if d := byID[r.Device]; d != nil && d.Status != sensors.StatusRetired {
 			out = append(out, publicSensor(d, r.Chain))
 		}
 	}
+	for _, d := range deps {
+		if ps := publicDeployment(d, byID); ps != nil {
+			out = append(out, ps)
+		}
+	}
 	return out, nil
 }
 
-// PublicSensor returns one public device. errs.NotFound.
+// PublicSensor returns one public device, or deployment. errs.NotFound.
 func (a *App) PublicSensor(ctx context.Context, id string) (*PublicSensor, error) {
 	d, err := a.Store.Device(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		return a.publicDeployment(ctx, id)
+	}
 	if err != nil || d.Status == sensors.StatusRetired {
 		return nil, errs.E(errs.NotFound, "sensor %s not found", id)
 	}
@@ -95,22 +110,39 @@ func (a *App) PublicSensor(ctx context.Context, id string) (*PublicSensor, error
 	return publicSensor(d, r.Chain), nil
 }
 
+func (a *App) publicDeployment(ctx context.Context, id string) (*PublicSensor, error) {
+	d, err := a.Store.Deployment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*sensors.Device{}
+	for _, m := range d.Devices {
+		if dev, err := a.Store.Device(ctx, m); err == nil {
+			byID[m] = dev
+		}
+	}
+	if ps := publicDeployment(d, byID); ps != nil {
+		return ps, nil
+	}
+	return nil, errs.E(errs.NotFound, "sensor %s not found", id)
+}
+
 func publicSensor(d *sensors.Device, c *dtpr.Chain) *PublicSensor {
 	pd := *d
 	pd.EUI, pd.Model = "", "" // the EUI identifies the radio; never public
 	return &PublicSensor{Device: &pd, Chain: c, Colour: c.Colour()}
 }
 
-// SensorDatasets lists the public datasets a sensor feeds: the live
-// datasets whose feed selects it, by ID.
-func (a *App) SensorDatasets(ctx context.Context, d *sensors.Device) ([]*catalog.Dataset, error) {
+// SensorDatasets lists the public datasets a sensor (or a deployment's
+// devices) feeds: the live datasets whose feed selects it, by ID.
+func (a *App) SensorDatasets(ctx context.Context, ps *PublicSensor) ([]*catalog.Dataset, error) {
 	feeds, err := a.Store.Feeds(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []*catalog.Dataset
 	for _, f := range feeds {
-		if !f.Matches(d) {
+		if !matchesAny(f, ps) {
 			continue
 		}
 		if ds, err := a.Dataset(ctx, auth.Principal{}, f.DatasetID); err == nil {
@@ -119,4 +151,11 @@ func (a *App) SensorDatasets(ctx context.Context, d *sensors.Device) ([]*catalog
 	}
 	slices.SortFunc(out, func(x, y *catalog.Dataset) int { return strings.Compare(x.ID, y.ID) })
 	return out, nil
+}
+
+func matchesAny(f *live.Feed, ps *PublicSensor) bool {
+	if ps.Members == nil {
+		return f.Matches(ps.Device)
+	}
+	return slices.ContainsFunc(ps.Members, f.Matches)
 }

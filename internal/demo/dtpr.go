@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"time"
 
 	"github.com/socle/socle/internal/catalog"
@@ -75,4 +76,19 @@ func (t *Territory) Datachain(d *sensors.Device) *dtpr.Chain {
 		return nil
 	}
 	return c
+}
+
+// SquareDeployment groups the square's two sensors: one page, one sign and
+// one opinion form for the place, yellow since the camera films people.
+func (t *Territory) SquareDeployment() *dtpr.Deployment {
+	sq := t.SquareDevices()
+	counter, camera := t.Datachain(sq[0]), t.Datachain(sq[1])
+	c := *camera
+	c.Purpose = []string{"safety_security", "planning_decision_making", "mobility"}
+	c.Tech = append(slices.Clone(counter.Tech), camera.Tech...)
+	c.Data = append(slices.Clone(camera.Data), counter.Data...)
+	c.Process = append(slices.Clone(camera.Process), counter.Process...)
+	c.Summary = "Une caméra de vidéoprotection (images conservées 30 jours) et un compteur de piétons qui n'enregistre aucune image."
+	return &dtpr.Deployment{ID: "place-du-marche", Name: "Place du Marché, " + communes[0].name, Place: "Place du Marché, centre-ville",
+		Commune: communes[0].insee, Devices: []string{sq[0].ID, sq[1].ID}, Chain: &c}
 }

@@ -25,3 +25,13 @@ func TestEveryDemoDeviceHasAValidDatachainAndTheSquareShowsEachColour(t *testing
 		t.Fatal("the square's sensors should be blue and yellow")
 	}
 }
+
+func TestTheSquareDeploymentIsValidAndYellow(t *testing.T) {
+	d := New().SquareDeployment()
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if d.Chain.Colour() != dtpr.Yellow || len(d.Devices) != 2 {
+		t.Fatalf("colour %s, %d devices", d.Chain.Colour(), len(d.Devices))
+	}
+}

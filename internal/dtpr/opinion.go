@@ -175,6 +175,8 @@ type Store interface {
 	CountOpinions(ctx context.Context, clientHash, device string, since time.Time) (int, error)
 	// OpinionStats sums the published opinions per device, by device.
 	OpinionStats(ctx context.Context) ([]Stats, error)
+
+	DeploymentStore
 }
 
 // CheckReply bounds a steward's reply like a comment. errs.Invalid.

@@ -21,6 +21,7 @@ func runDTPR(t *testing.T, fresh func(t *testing.T) Store) {
 		{"moderation sets status, reply and moderator; unknown opinions are not found", testModerateOpinion},
 		{"opinions are counted per client hash since a time, per device or overall", testCountOpinions},
 		{"stats sum the published opinions per device only", testOpinionStats},
+		{"deployments are put, replaced, found, listed by ID and deleted; unknown ones are not found", testDeployments},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
 	}
@@ -146,4 +147,30 @@ func testOpinionStats(t *testing.T, s Store) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
+}
+
+func testDeployments(t *testing.T, s Store) {
+	_, err := s.Deployment(ctx, "nope")
+	wantKind(t, err, errs.NotFound)
+	wantKind(t, s.DeleteDeployment(ctx, "nope"), errs.NotFound)
+	at := ts("2026-05-01T10:00:00.5Z")
+	want := &dtpr.Deployment{ID: "place-b", Name: "Place du Marché", Place: "Centre", Commune: "49901",
+		Devices: []string{"cam-1", "count-1"}, Chain: sampleChain("de_identified_video"), UpdatedAt: at, UpdatedBy: "alice"}
+	must(t, s.PutDeployment(ctx, want))
+	must(t, s.PutDeployment(ctx, &dtpr.Deployment{ID: "place-a", Name: "A", Devices: []string{"x"}, Chain: sampleChain("radar"), UpdatedAt: at}))
+	want.Name, want.UpdatedAt = "Place du Marché (nord)", at.Add(time.Hour)
+	must(t, s.PutDeployment(ctx, want))
+	got, err := s.Deployment(ctx, "place-b")
+	must(t, err)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	all, err := s.Deployments(ctx)
+	must(t, err)
+	if len(all) != 2 || all[0].ID != "place-a" || all[1].Name != want.Name {
+		t.Fatalf("deployments %+v", all)
+	}
+	must(t, s.DeleteDeployment(ctx, "place-a"))
+	_, err = s.Deployment(ctx, "place-a")
+	wantKind(t, err, errs.NotFound)
 }

@@ -27,3 +27,11 @@ CREATE TABLE dtpr_opinions (
 CREATE INDEX dtpr_opinions_device ON dtpr_opinions(device, created_at);
 CREATE INDEX dtpr_opinions_status ON dtpr_opinions(status, created_at);
 CREATE INDEX dtpr_opinions_client ON dtpr_opinions(client_hash, created_at);
+
+-- A deployment groups devices at one place under one datachain.
+CREATE TABLE dtpr_deployments (
+	id          TEXT PRIMARY KEY,
+	body        TEXT NOT NULL, -- JSON, dtpr.Deployment
+	updated_at  TEXT NOT NULL,
+	updated_by  TEXT NOT NULL
+) WITHOUT ROWID;
