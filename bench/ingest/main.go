@@ -22,7 +22,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -31,29 +30,24 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/eclipse/paho.golang/paho"
 	"github.com/jackc/pgx/v5"
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/socle/socle/bench/benchkit"
 	"github.com/socle/socle/internal/app"
-	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/sensors"
-	"github.com/socle/socle/postgres"
-	"github.com/socle/socle/sqlite"
 )
 
 var (
@@ -75,22 +69,13 @@ const batchSize = 1000
 
 var t0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-var work string
+// kit holds the run's work directory, instances and servers.
+var kit *benchkit.Kit
 
 func main() {
 	flag.Parse()
-	log.SetFlags(log.Ltime)
-	var err error
-	work, err = os.MkdirTemp("", "socle-bench-ingest.")
-	check(err)
-	defer cleanup()
-	if *flagSocle == "" {
-		*flagSocle = filepath.Join(work, "socle")
-		log.Printf("building socle")
-		if out, err := exec.Command("go", "build", "-o", *flagSocle, "./cmd/socle").CombinedOutput(); err != nil {
-			fatalf("go build: %v\n%s", err, out)
-		}
-	}
+	kit = benchkit.New("ingest", *flagSocle, *flagPG, *flagProfile, *flagKeep)
+	defer kit.Cleanup()
 	broker := *flagBroker
 	if broker == "" {
 		broker = startBroker()
@@ -148,7 +133,7 @@ func main() {
 }
 
 func row(name string, s []float64, bname string, b []float64, target string) []string {
-	ms, mb := median(s), median(b)
+	ms, mb := benchkit.Median(s), benchkit.Median(b)
 	met := "—"
 	if target != "—" {
 		goal := 100000.0
@@ -159,17 +144,6 @@ func row(name string, s []float64, bname string, b []float64, target string) []s
 	}
 	return []string{name, fmt.Sprintf("%.0f", ms), bname, fmt.Sprintf("%.0f", mb), fmt.Sprintf("%.2f×", mb/ms), target, met}
 }
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// ------------------------------------------------------------ data
 
 // makeBatches returns n batches of 1,000 readings: backfill (batch j is
 // device b{j%100}, 2 properties × 500 ten-minute steps) or city (batch j is
@@ -221,74 +195,18 @@ func device(id, eui string, props ...string) *sensors.Device {
 
 // ------------------------------------------------------------ stores
 
-type instance struct {
-	data, dsn, schema string
-}
-
-var (
-	schemasMu sync.Mutex
-	schemas   []string
-	seq       atomic.Int64
-)
-
-// newInstance returns a fresh data directory, and a fresh PostgreSQL
-// schema for the postgres engine.
-func newInstance(eng string) instance {
-	n := seq.Add(1)
-	in := instance{data: filepath.Join(work, fmt.Sprintf("data%d", n))}
-	if eng == "postgres" {
-		in.schema = fmt.Sprintf("socle_bench_ingest_%d_%d", os.Getpid(), n)
-		sep := "?"
-		if strings.Contains(*flagPG, "?") {
-			sep = "&"
-		}
-		in.dsn = *flagPG + sep + "schema=" + in.schema
-		schemasMu.Lock()
-		schemas = append(schemas, in.schema)
-		schemasMu.Unlock()
-	}
-	return in
-}
-
-func (in instance) open(ctx context.Context) app.Store {
-	if in.dsn != "" {
-		s, err := postgres.Open(ctx, in.dsn)
-		check(err)
-		return s
-	}
-	check(os.MkdirAll(in.data, 0o750))
-	s, err := sqlite.Open(ctx, filepath.Join(in.data, "socle.db"))
-	check(err)
-	return s
-}
-
-// setup registers the devices and an admin's API key, and returns the key.
-func (in instance) setup(devs []*sensors.Device) string {
-	ctx := context.Background()
-	st := in.open(ctx)
-	defer st.Close()
-	a := app.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	check(a.AddUser(ctx, &auth.User{Login: "bench", Role: auth.RoleAdmin}, ""))
-	key, _, err := a.CreateAPIKey(ctx, "bench", "bench")
-	check(err)
-	for _, d := range devs {
-		check(st.PutDevice(ctx, d))
-	}
-	return key
-}
-
 // storeRun appends the batches in-process from -clients goroutines and
 // returns observations/s; perDevice splits each batch by device first (as
 // the HTTP ingestion does).
 func storeRun(eng string, batches [][]sensors.Observation, perDevice bool) float64 {
-	in := newInstance(eng)
+	in := kit.Instance(eng)
 	var devs []*sensors.Device
 	for _, id := range devices(batches) {
 		devs = append(devs, device(id, "", "temperature", "humidity"))
 	}
-	in.setup(devs)
+	in.Setup(devs)
 	ctx := context.Background()
-	st := in.open(ctx)
+	st := in.Open(ctx)
 	defer st.Close()
 	var jobs [][]sensors.Observation
 	for _, b := range batches {
@@ -337,89 +255,15 @@ func storeRun(eng string, batches [][]sensors.Observation, perDevice bool) float
 
 // ------------------------------------------------------------ server
 
-type server struct {
-	cmd  *exec.Cmd
-	base string
-	log  string
-}
-
-var (
-	serversMu sync.Mutex
-	servers   []*server
-)
-
-func startServer(in instance, name string, extra ...string) *server {
-	s := &server{log: filepath.Join(work, name+".log")}
-	args := append([]string{"serve", "--data", in.data, "--addr", "127.0.0.1:0"}, extra...)
-	if in.dsn != "" {
-		args = append(args, "--db", in.dsn)
-	}
-	s.cmd = exec.Command(*flagSocle, args...)
-	s.cmd.Env = os.Environ()
-	if *flagProfile != "" {
-		check(os.MkdirAll(*flagProfile, 0o755))
-		s.cmd.Env = append(s.cmd.Env, "SOCLE_CPUPROFILE="+filepath.Join(*flagProfile, name+".pprof"))
-	}
-	lf, err := os.Create(s.log)
-	check(err)
-	s.cmd.Stderr = lf
-	out, err := s.cmd.StdoutPipe()
-	check(err)
-	check(s.cmd.Start())
-	lf.Close()
-	serversMu.Lock()
-	servers = append(servers, s)
-	serversMu.Unlock()
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	go io.Copy(io.Discard, out)
-	i := strings.Index(line, "http://")
-	if i < 0 {
-		b, _ := os.ReadFile(s.log)
-		fatalf("socle serve did not start: %q\n%s", line, b)
-	}
-	s.base = strings.Fields(line[i:])[0]
-	return s
-}
-
-// stop ends the server with SIGTERM (so that a CPU profile is written).
-func (s *server) stop() {
-	if s.cmd.ProcessState != nil {
-		return
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		s.cmd.Process.Kill()
-		<-done
-	}
-}
-
-func (s *server) waitLog(what string, d time.Duration) {
-	deadline := time.Now().Add(d)
-	for {
-		b, _ := os.ReadFile(s.log)
-		if bytes.Contains(b, []byte(what)) {
-			return
-		}
-		if time.Now().After(deadline) {
-			fatalf("server log never showed %s:\n%s", what, b)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // ------------------------------------------------------------ HTTP
 
 func httpRun(eng, shape string, r int, batches [][]sensors.Observation) float64 {
-	in := newInstance(eng)
+	in := kit.Instance(eng)
 	var devs []*sensors.Device
 	for _, id := range devices(batches) {
 		devs = append(devs, device(id, "", "temperature", "humidity"))
 	}
-	key := in.setup(devs)
+	key := in.Setup(devs)
 	bodies := make([][]byte, len(batches))
 	for j, b := range batches {
 		rs := make([]app.Reading, len(b))
@@ -431,8 +275,8 @@ func httpRun(eng, shape string, r int, batches [][]sensors.Observation) float64 
 		bodies[j], err = json.Marshal(rs)
 		check(err)
 	}
-	s := startServer(in, fmt.Sprintf("http-%s-%s-%d", eng, shape, r))
-	defer s.stop()
+	s := kit.StartServer(in, fmt.Sprintf("http-%s-%s-%d", eng, shape, r))
+	defer s.Stop()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *flagClients}, Timeout: 5 * time.Minute}
 	var next, total atomic.Int64
 	var wg sync.WaitGroup
@@ -446,7 +290,7 @@ func httpRun(eng, shape string, r int, batches [][]sensors.Observation) float64 
 				if j >= int64(len(bodies)) {
 					return
 				}
-				req, _ := http.NewRequest("POST", s.base+"/api/v1/observations", bytes.NewReader(bodies[j]))
+				req, _ := http.NewRequest("POST", s.Base+"/api/v1/observations", bytes.NewReader(bodies[j]))
 				req.Header.Set("Authorization", "ApiKey "+key)
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := client.Do(req)
@@ -551,21 +395,21 @@ func connectAs(broker, id, password string, onPublish func(paho.PublishReceived)
 // mqttSocle publishes the uplinks to Socle through the broker and returns
 // uplinks/s from the first publish to the last observation stored.
 func mqttSocle(eng string, r int, broker string) float64 {
-	in := newInstance(eng)
+	in := kit.Instance(eng)
 	var devs []*sensors.Device
 	for d := range mqttDevices {
 		devs = append(devs, device(fmt.Sprintf("m%04d", d), eui(d), "temperature", "humidity"))
 	}
-	in.setup(devs)
-	run := fmt.Sprintf("b%d%d", os.Getpid(), seq.Add(1))
+	in.Setup(devs)
+	run := fmt.Sprintf("b%d%d", os.Getpid(), kit.Seq())
 	topics, bodies := uplinks(run)
-	s := startServer(in, fmt.Sprintf("mqtt-%s-%d", eng, r), "--mqtt-url", "tcp://"+broker, "--mqtt-client-id", "bench-socle-"+run)
+	s := kit.StartServer(in, fmt.Sprintf("mqtt-%s-%d", eng, r), "--mqtt-url", "tcp://"+broker, "--mqtt-client-id", "bench-socle-"+run)
 	defer func() {
-		s.stop()
+		s.Stop()
 		c := connect(broker, "bench-socle-"+run, nil) // end the session
 		c.Disconnect(&paho.Disconnect{})
 	}()
-	s.waitLog(`msg="mqtt: subscribed"`, 30*time.Second)
+	s.WaitLog(`msg="mqtt: subscribed"`, 30*time.Second)
 	count := counter(in)
 	want := int64(2 * len(bodies))
 	start := time.Now()
@@ -588,18 +432,18 @@ func mqttSocle(eng string, r int, broker string) float64 {
 // (--mqtt-listen), whose PUBACK means stored, and returns uplinks/s from
 // the first publish to the last PUBACK; the stored count is checked.
 func mqttEmbedded(eng string, r int) float64 {
-	in := newInstance(eng)
+	in := kit.Instance(eng)
 	var devs []*sensors.Device
 	for d := range mqttDevices {
 		devs = append(devs, device(fmt.Sprintf("m%04d", d), eui(d), "temperature", "humidity"))
 	}
-	key := in.setup(devs)
-	run := fmt.Sprintf("e%d%d", os.Getpid(), seq.Add(1))
+	key := in.Setup(devs)
+	run := fmt.Sprintf("e%d%d", os.Getpid(), kit.Seq())
 	topics, bodies := uplinks(run)
-	s := startServer(in, fmt.Sprintf("mqtt-embedded-%s-%d", eng, r), "--mqtt-listen", "127.0.0.1:0")
-	defer s.stop()
-	s.waitLog(`msg="mqtt: embedded broker listening"`, 30*time.Second)
-	b, _ := os.ReadFile(s.log)
+	s := kit.StartServer(in, fmt.Sprintf("mqtt-embedded-%s-%d", eng, r), "--mqtt-listen", "127.0.0.1:0")
+	defer s.Stop()
+	s.WaitLog(`msg="mqtt: embedded broker listening"`, 30*time.Second)
+	b, _ := os.ReadFile(s.Log)
 	m := regexp.MustCompile(`embedded broker listening" component=mqtt-broker addr=(\S+)`).FindSubmatch(b)
 	if m == nil {
 		fatalf("no broker address in the log:\n%s", b)
@@ -614,18 +458,18 @@ func mqttEmbedded(eng string, r int) float64 {
 }
 
 // counter returns a function counting the stored observations.
-func counter(in instance) func() int64 {
+func counter(in benchkit.Instance) func() int64 {
 	ctx := context.Background()
-	if in.dsn != "" {
+	if in.DSN != "" {
 		conn, err := pgx.Connect(ctx, *flagPG)
 		check(err)
 		return func() int64 {
 			var n int64
-			check(conn.QueryRow(ctx, "SELECT count(*) FROM "+in.schema+".observations").Scan(&n))
+			check(conn.QueryRow(ctx, "SELECT count(*) FROM "+in.Schema+".observations").Scan(&n))
 			return n
 		}
 	}
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(in.data, "socle.db")+"?mode=ro&_busy_timeout=5000")
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(in.Data, "socle.db")+"?mode=ro&_busy_timeout=5000")
 	check(err)
 	return func() int64 {
 		var n int64
@@ -637,7 +481,7 @@ func counter(in instance) func() int64 {
 // mqttBaseline publishes the same uplinks to a subscriber that only
 // acknowledges, and returns messages/s until it received them all.
 func mqttBaseline(broker string) float64 {
-	run := fmt.Sprintf("b%d%d", os.Getpid(), seq.Add(1))
+	run := fmt.Sprintf("b%d%d", os.Getpid(), kit.Seq())
 	topics, bodies := uplinks(run)
 	var got atomic.Int64
 	done := make(chan struct{})
@@ -669,16 +513,16 @@ func startBroker() string {
 	addr := ln.Addr().String()
 	ln.Close()
 	_, port, _ := net.SplitHostPort(addr)
-	conf := filepath.Join(work, "mosquitto.conf")
+	conf := filepath.Join(kit.Work, "mosquitto.conf")
 	check(os.WriteFile(conf, []byte("listener "+port+" 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n"), 0o644))
 	cmd := exec.Command("mosquitto", "-c", conf)
-	lf, err := os.Create(filepath.Join(work, "mosquitto.log"))
+	lf, err := os.Create(filepath.Join(kit.Work, "mosquitto.log"))
 	check(err)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	if err := cmd.Start(); err != nil {
 		fatalf("mosquitto (apt-get install mosquitto) or -broker HOST:PORT: %v", err)
 	}
-	brokerCmd = cmd
+	kit.OnCleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	for range 100 {
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			c.Close()
@@ -691,44 +535,7 @@ func startBroker() string {
 	return ""
 }
 
-var brokerCmd *exec.Cmd
-
 // ------------------------------------------------------------ helpers
 
-func cleanup() {
-	serversMu.Lock()
-	for _, s := range servers {
-		s.stop()
-	}
-	serversMu.Unlock()
-	if brokerCmd != nil {
-		brokerCmd.Process.Kill()
-		brokerCmd.Wait()
-	}
-	if len(schemas) > 0 {
-		ctx := context.Background()
-		if conn, err := pgx.Connect(ctx, *flagPG); err == nil {
-			for _, s := range schemas {
-				conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{s}.Sanitize()+" CASCADE")
-			}
-			conn.Close(ctx)
-		}
-	}
-	if *flagKeep {
-		log.Printf("work directory kept: %s", work)
-	} else {
-		os.RemoveAll(work)
-	}
-}
-
-func check(err error) {
-	if err != nil {
-		fatalf("%v", err)
-	}
-}
-
-func fatalf(format string, args ...any) {
-	log.Printf(format, args...)
-	cleanup()
-	os.Exit(1)
-}
+func check(err error)                   { kit.Check(err) }
+func fatalf(format string, args ...any) { kit.Fatalf(format, args...) }

@@ -22,34 +22,21 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/socle/socle/bench/benchkit"
 	"github.com/socle/socle/internal/app"
-	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/sensors"
-	"github.com/socle/socle/postgres"
-	"github.com/socle/socle/sqlite"
 )
 
 var (
@@ -72,22 +59,13 @@ const (
 
 var t0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-var work string
+// kit holds the run's work directory, instances and servers.
+var kit *benchkit.Kit
 
 func main() {
 	flag.Parse()
-	log.SetFlags(log.Ltime)
-	var err error
-	work, err = os.MkdirTemp("", "socle-bench-ngsild.")
-	check(err)
-	defer cleanup()
-	if *flagSocle == "" {
-		*flagSocle = filepath.Join(work, "socle")
-		log.Printf("building socle")
-		if out, err := exec.Command("go", "build", "-o", *flagSocle, "./cmd/socle").CombinedOutput(); err != nil {
-			fatalf("go build: %v\n%s", err, out)
-		}
-	}
+	kit = benchkit.New("ngsild", *flagSocle, *flagPG, *flagProfile, *flagKeep)
+	defer kit.Cleanup()
 	engines := []string{"sqlite"}
 	if *flagPG != "" {
 		engines = append(engines, "postgres")
@@ -104,7 +82,7 @@ func main() {
 			b = append(b, run(eng, fmt.Sprintf("native-%s-%d", eng, r), "/api/v1/observations", native, true))
 			log.Printf("%s run %d: NGSI-LD %.0f entities/s; native %.0f entities/s", eng, r+1, s[r], b[r])
 		}
-		ms, mb := median(s), median(b)
+		ms, mb := benchkit.Median(s), benchkit.Median(b)
 		fmt.Printf("| %s | %.0f | %.0f | %.2f× | %.1f× | %s |\n", eng, ms, mb, mb/ms, ms/orionLD2CP, map[bool]string{true: "met", false: "missed"}[ms >= 20000])
 	}
 }
@@ -166,10 +144,10 @@ func nativeBodies() [][]byte {
 // run serves a fresh instance and sends bodies to path from -clients
 // clients; it returns entities/s.
 func run(eng, name, path string, bodies [][]byte, native bool) float64 {
-	in := newInstance(eng)
-	key := in.setup(native)
-	s := startServer(in, name)
-	defer s.stop()
+	in := kit.Instance(eng)
+	key := setup(in, native)
+	s := kit.StartServer(in, name)
+	defer s.Stop()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *flagClients}, Timeout: 5 * time.Minute}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -183,7 +161,7 @@ func run(eng, name, path string, bodies [][]byte, native bool) float64 {
 				if j >= int64(len(bodies)) {
 					return
 				}
-				req, _ := http.NewRequest("POST", s.base+path, bytes.NewReader(bodies[j]))
+				req, _ := http.NewRequest("POST", s.Base+path, bytes.NewReader(bodies[j]))
 				req.Header.Set("Authorization", "Apikey "+key)
 				req.Header.Set("Content-Type", "application/json")
 				if !native {
@@ -204,168 +182,22 @@ func run(eng, name, path string, bodies [][]byte, native bool) float64 {
 	return float64(len(bodies)*batchSize) / el.Seconds()
 }
 
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
 // ------------------------------------------------------------ instances
-
-type instance struct{ data, dsn, schema string }
-
-var (
-	schemasMu sync.Mutex
-	schemas   []string
-	seq       atomic.Int64
-)
-
-func newInstance(eng string) instance {
-	n := seq.Add(1)
-	in := instance{data: filepath.Join(work, fmt.Sprintf("data%d", n))}
-	if eng == "postgres" {
-		in.schema = fmt.Sprintf("socle_bench_ngsild_%d_%d", os.Getpid(), n)
-		sep := "?"
-		if strings.Contains(*flagPG, "?") {
-			sep = "&"
-		}
-		in.dsn = *flagPG + sep + "schema=" + in.schema
-		schemasMu.Lock()
-		schemas = append(schemas, in.schema)
-		schemasMu.Unlock()
-	}
-	return in
-}
-
-func (in instance) open(ctx context.Context) app.Store {
-	if in.dsn != "" {
-		s, err := postgres.Open(ctx, in.dsn)
-		check(err)
-		return s
-	}
-	check(os.MkdirAll(in.data, 0o750))
-	s, err := sqlite.Open(ctx, filepath.Join(in.data, "socle.db"))
-	check(err)
-	return s
-}
 
 // setup creates an admin's API key and, for the native baseline, the
 // devices the NGSI-LD path would derive; it returns the key.
-func (in instance) setup(devices bool) string {
-	ctx := context.Background()
-	st := in.open(ctx)
-	defer st.Close()
-	a := app.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer a.Close()
-	check(a.AddUser(ctx, &auth.User{Login: "bench", Role: auth.RoleAdmin}, ""))
-	key, _, err := a.CreateAPIKey(ctx, "bench", "bench")
-	check(err)
+func setup(in benchkit.Instance, devices bool) string {
+	var devs []*sensors.Device
 	if devices {
 		for n := range *flagEntities {
-			d := &sensors.Device{ID: ngsild.DeviceID(entityID(n)), Name: entityID(n), Type: "WasteContainer", Domain: "waste",
-				Status: sensors.StatusActive, Properties: []sensors.Property{{Name: "fillingLevel"}, {Name: "methaneConcentration"}, {Name: "temperature"}}}
-			check(st.PutDevice(ctx, d))
+			devs = append(devs, &sensors.Device{ID: ngsild.DeviceID(entityID(n)), Name: entityID(n), Type: "WasteContainer", Domain: "waste",
+				Status: sensors.StatusActive, Properties: []sensors.Property{{Name: "fillingLevel"}, {Name: "methaneConcentration"}, {Name: "temperature"}}})
 		}
 	}
-	return key
-}
-
-// ------------------------------------------------------------ server
-
-type server struct {
-	cmd  *exec.Cmd
-	base string
-	log  string
-}
-
-var (
-	serversMu sync.Mutex
-	servers   []*server
-)
-
-func startServer(in instance, name string) *server {
-	s := &server{log: filepath.Join(work, name+".log")}
-	args := []string{"serve", "--data", in.data, "--addr", "127.0.0.1:0"}
-	if in.dsn != "" {
-		args = append(args, "--db", in.dsn)
-	}
-	s.cmd = exec.Command(*flagSocle, args...)
-	s.cmd.Env = os.Environ()
-	if *flagProfile != "" {
-		check(os.MkdirAll(*flagProfile, 0o755))
-		s.cmd.Env = append(s.cmd.Env, "SOCLE_CPUPROFILE="+filepath.Join(*flagProfile, name+".pprof"))
-	}
-	lf, err := os.Create(s.log)
-	check(err)
-	s.cmd.Stderr = lf
-	out, err := s.cmd.StdoutPipe()
-	check(err)
-	check(s.cmd.Start())
-	lf.Close()
-	serversMu.Lock()
-	servers = append(servers, s)
-	serversMu.Unlock()
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	go io.Copy(io.Discard, out)
-	i := strings.Index(line, "http://")
-	if i < 0 {
-		b, _ := os.ReadFile(s.log)
-		fatalf("socle serve did not start: %q\n%s", line, b)
-	}
-	s.base = strings.Fields(line[i:])[0]
-	return s
-}
-
-func (s *server) stop() {
-	if s.cmd.ProcessState != nil {
-		return
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		s.cmd.Process.Kill()
-		<-done
-	}
+	return in.Setup(devs)
 }
 
 // ------------------------------------------------------------ helpers
 
-func cleanup() {
-	serversMu.Lock()
-	for _, s := range servers {
-		s.stop()
-	}
-	serversMu.Unlock()
-	if len(schemas) > 0 {
-		ctx := context.Background()
-		if conn, err := pgx.Connect(ctx, *flagPG); err == nil {
-			for _, s := range schemas {
-				conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{s}.Sanitize()+" CASCADE")
-			}
-			conn.Close(ctx)
-		}
-	}
-	if *flagKeep {
-		log.Printf("work directory kept: %s", work)
-	} else {
-		os.RemoveAll(work)
-	}
-}
-
-func check(err error) {
-	if err != nil {
-		fatalf("%v", err)
-	}
-}
-
-func fatalf(format string, args ...any) {
-	log.Printf(format, args...)
-	cleanup()
-	os.Exit(1)
-}
+func check(err error)                   { kit.Check(err) }
+func fatalf(format string, args ...any) { kit.Fatalf(format, args...) }
