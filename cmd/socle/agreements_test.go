@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/demo"
+	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/odsql"
 )
 
 // sharedCSV has three rows in Angers (IDs 1, 3, 5) and three elsewhere; the
@@ -270,5 +274,54 @@ func seedOrg(t *testing.T, e *env, o *catalog.Organization) {
 	defer a.Close()
 	if err := a.Store.PutOrganization(t.Context(), o); err != nil {
 		t.Fatal(fmt.Errorf("put organization: %w", err))
+	}
+}
+
+// TestDemoAgreements loads the demo's shared dataset and its agreements and
+// checks what the demo partner sees: the seasons from 2024, without the
+// clubs' contacts, through the agreement in force.
+func TestDemoAgreements(t *testing.T) {
+	ctx := t.Context()
+	a, err := (&storeFlags{data: t.TempDir()}).open(ctx, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	tr := demo.New()
+	for _, o := range tr.Organizations {
+		if err := a.Store.PutOrganization(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, spec := range tr.Datasets {
+		if spec.Dataset.ID == "licences-sportives" {
+			if err := loadSpec(ctx, a, spec); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := a.SeedAgreements(ctx, tr.Agreements); err != nil {
+		t.Fatal(err)
+	}
+	var partner *demo.DemoUser
+	for i, u := range tr.Users {
+		if u.Role == "partner" {
+			partner = &tr.Users[i]
+		}
+	}
+	p := auth.Principal{User: &auth.User{Login: partner.Login, Role: auth.RolePartner, Org: partner.Org}, OrgKind: catalog.OrgPartner}
+	d, err := a.Dataset(ctx, p, "licences-sportives")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.Field("contact"); ok || d.Shared == nil || d.Shared.Agreement != "observatoire-sport-2025" {
+		t.Fatalf("view: fields %v, shared %+v", d.Fields, d.Shared)
+	}
+	n, err := a.Store.Count(ctx, d, &odsql.Query{})
+	if err != nil || n != 144 {
+		t.Fatalf("the partner counts %d rows (%v), want 144 (two seasons)", n, err)
+	}
+	if _, err := a.Dataset(ctx, auth.Principal{}, "licences-sportives"); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("anonymous: %v", err)
 	}
 }

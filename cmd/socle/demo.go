@@ -161,6 +161,9 @@ func seedDemo(ctx context.Context, a *app.App, t *demo.Territory) (bool, error) 
 			return false, fmt.Errorf("demo dataset %s: %w", spec.Dataset.ID, err)
 		}
 	}
+	if err := a.SeedAgreements(ctx, t.Agreements); err != nil {
+		return false, fmt.Errorf("demo agreements: %w", err)
+	}
 	if err := a.RefreshCatalog(ctx); err != nil {
 		return false, err
 	}

@@ -214,3 +214,15 @@ func (a *App) AgreementRegister(ctx context.Context) ([]agreements.Public, error
 	slices.SortStableFunc(out, func(x, y agreements.Public) int { return y.Start.Compare(x.Start) })
 	return out, nil
 }
+
+// SeedAgreements stores agreements as the system, checked like any other;
+// the demo uses it once its datasets exist.
+func (a *App) SeedAgreements(ctx context.Context, list []*agreements.Agreement) error {
+	for _, ag := range list {
+		ag.Created = a.Now()
+		if err := a.saveAgreement(ctx, System, ag, "agreement.create"); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/socle/socle/internal/agreements"
 	"github.com/socle/socle/internal/catalog"
 )
 
@@ -20,6 +21,8 @@ type Territory struct {
 	Users []DemoUser
 	// Datasets, in the order they should be created.
 	Datasets []*DatasetSpec
+	// Agreements share datasets of access level shared with partners.
+	Agreements []*agreements.Agreement
 }
 
 // DemoUser is an account created by the demo. Password is deterministic and
@@ -69,7 +72,9 @@ func New() *Territory {
 			buildingEnergy(),
 			poolAttendance(),
 			communeBoundaries(),
+			sportLicences(),
 		},
+		Agreements: sportAgreements(),
 	}
 }
 

@@ -222,6 +222,7 @@ func TestRowCounts(t *testing.T) {
 		"energie-batiments":         240,
 		"frequentation-piscines":    2190,
 		"perimetres-communes":       12,
+		"licences-sportives":        288,
 	}
 	specs := New().Datasets
 	if len(specs) != len(want) {

@@ -28,6 +28,11 @@
 //	energie-batiments          restricted   240   —      (80 buildings × 3 years; AllowedOrgs: metropole)
 //	frequentation-piscines     restricted 2,190   —      (6 pools × 365 days; AllowedUsers: partenaire.sport)
 //	perimetres-communes        public        12   shape and point
+//	licences-sportives         shared       288   —      (12 communes × 6 disciplines × 4 seasons; agreements below)
+//
+// licences-sportives is shared with observatoire-sport through the
+// agreement observatoire-sport-2025 (in force until 2028: every field but
+// the clubs' contacts, seasons from 2024); observatoire-sport-2023 ended.
 //
 // subventions-associations follows the SCDL "subventions" schema 2.1.1
 // (Meta.ConformsTo); its field names are the schema's, normalized by
