@@ -20,6 +20,7 @@ import (
 	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/records"
+	"github.com/socle/socle/internal/registers"
 	"github.com/socle/socle/internal/sensors"
 )
 
@@ -39,6 +40,7 @@ type Store interface {
 	ngsild.Store
 	dtpr.Store
 	agreements.Store
+	registers.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error
@@ -68,6 +70,7 @@ type App struct {
 	ngsi ngsiState // NGSI-LD subscriptions' notifications (ngsild_notify.go)
 
 	opinions opinionGuard // citizens' opinion rate limits (opinions.go)
+	public   publicCache  // the public sensors, cached briefly (dtpr.go)
 
 	alertsOnce sync.Once
 	alerts     *alertEngine // threshold evaluation state (alerts_eval.go)

@@ -25,6 +25,7 @@ import (
 	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/odsql"
 	"github.com/socle/socle/internal/records"
+	"github.com/socle/socle/internal/registers"
 	"github.com/socle/socle/internal/sensors"
 )
 
@@ -44,6 +45,7 @@ type Store interface {
 	ngsild.Store
 	dtpr.Store
 	agreements.Store
+	registers.Store
 	Close() error
 }
 
@@ -102,7 +104,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	}
 	// Each later capability keeps its table in its own file.
 	for _, suite := range []func(t *testing.T, fresh func(t *testing.T) Store){
-		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit, runTrust,
+		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit, runTrust, runRegisters,
 		runDTPR,
 	} {
 		suite(t, fresh)
