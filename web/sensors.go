@@ -102,7 +102,7 @@ func (tr *transparency) filtered(r *http.Request, f sensorFilter) ([]*app.Public
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
+	var out []*app.PublicSensor // all is shared: never filtered in place
 	for _, ps := range all {
 		if f.match(ps) {
 			out = append(out, ps)

@@ -20,7 +20,6 @@ import (
 	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/records"
-	"github.com/socle/socle/internal/registers"
 	"github.com/socle/socle/internal/sensors"
 )
 
@@ -40,7 +39,6 @@ type Store interface {
 	ngsild.Store
 	dtpr.Store
 	agreements.Store
-	registers.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error

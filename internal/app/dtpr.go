@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/socle/socle/internal/auth"
@@ -35,6 +36,7 @@ func (a *App) PutChain(ctx context.Context, p auth.Principal, device string, c *
 	if err := a.Store.PutChain(ctx, r); err != nil {
 		return nil, err
 	}
+	a.forgetPublic()
 	return r, a.Audit(ctx, p, "dtpr.put", "device:"+device, 0, string(c.Colour()))
 }
 
@@ -63,9 +65,45 @@ type PublicSensor struct {
 	Place   string
 }
 
+// publicTTL is how long the public sensors are served from memory: the
+// sensor map and its GeoJSON read them on every request, and decoding a
+// few thousand chains costs a few times reading the registry
+// (docs/benchmarks.md). This process's own writes clear the cache at once;
+// another node's show within publicTTL.
+const publicTTL = 10 * time.Second
+
+// publicCache holds the last PublicSensors answer.
+type publicCache struct {
+	mu   sync.Mutex
+	at   time.Time
+	list []*PublicSensor
+}
+
+// forgetPublic clears the cache after a write.
+func (a *App) forgetPublic() {
+	a.public.mu.Lock()
+	a.public.list = nil
+	a.public.mu.Unlock()
+}
+
 // PublicSensors lists the public devices by ID, then the public
-// deployments by ID.
+// deployments by ID. The list and its sensors are shared: callers must not
+// modify them.
 func (a *App) PublicSensors(ctx context.Context) ([]*PublicSensor, error) {
+	c := &a.public
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := a.Now(); c.list == nil || now.Sub(c.at) >= publicTTL || now.Before(c.at) {
+		list, err := a.loadPublicSensors(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.list, c.at = list, now
+	}
+	return c.list, nil
+}
+
+func (a *App) loadPublicSensors(ctx context.Context) ([]*PublicSensor, error) {
 	chains, err := a.Store.Chains(ctx)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ func (a *App) PutDeployment(ctx context.Context, p auth.Principal, d *dtpr.Deplo
 	if err := a.Store.PutDeployment(ctx, d); err != nil {
 		return err
 	}
+	a.forgetPublic()
 	return a.Audit(ctx, p, "dtpr.deployment.put", "deployment:"+d.ID, int64(len(d.Devices)), string(d.Chain.Colour()))
 }
 
@@ -51,6 +52,7 @@ func (a *App) DeleteDeployment(ctx context.Context, p auth.Principal, id string)
 	if err := a.Store.DeleteDeployment(ctx, id); err != nil {
 		return err
 	}
+	a.forgetPublic()
 	return a.Audit(ctx, p, "dtpr.deployment.delete", "deployment:"+id, 0, "")
 }
 
