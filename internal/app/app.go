@@ -20,6 +20,7 @@ import (
 	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/records"
+	"github.com/socle/socle/internal/registers"
 	"github.com/socle/socle/internal/sensors"
 )
 
@@ -39,6 +40,7 @@ type Store interface {
 	ngsild.Store
 	dtpr.Store
 	agreements.Store
+	registers.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error
