@@ -52,6 +52,7 @@ func TestValidate(t *testing.T) {
 		{"a complete agreement is valid", func(a *Agreement) {}, true},
 		{"a bad id is refused", func(a *Agreement) { a.ID = "A B" }, false},
 		{"no partner is refused", func(a *Agreement) { a.Partner = "" }, false},
+		{"no owner is refused", func(a *Agreement) { a.Owner = "" }, false},
 		{"no purpose is refused", func(a *Agreement) { a.Purpose = "" }, false},
 		{"an end before the start is refused", func(a *Agreement) { a.End = a.Start.Add(-time.Hour) }, false},
 		{"an unknown status is refused", func(a *Agreement) { a.Status = "open" }, false},

@@ -27,8 +27,8 @@ func (a *Agreement) Validate() error {
 	switch {
 	case !idPattern.MatchString(a.ID):
 		return errs.E(errs.Invalid, "invalid agreement id %q: use lower-case letters, digits, '-' and '_'", a.ID)
-	case a.Partner == "":
-		return errs.E(errs.Invalid, "an agreement needs a partner organization")
+	case a.Partner == "" || a.Owner == "":
+		return errs.E(errs.Invalid, "an agreement needs the organization owning the data and a partner organization")
 	case a.Purpose == "" || a.LegalBasis == "":
 		return errs.E(errs.Invalid, "an agreement needs a purpose and a legal basis")
 	case a.Start.IsZero() || a.End.IsZero() || !a.Start.Before(a.End):
