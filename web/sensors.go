@@ -184,6 +184,10 @@ func purposeNames(c *dtpr.Chain) []string {
 	return out
 }
 
+// markerNames name the markers' classes (socle-map-point--jaune…, in
+// sensors.css) in French, since the popup shows the value too.
+var markerNames = map[dtpr.Colour]string{dtpr.Yellow: "jaune", dtpr.Blue: "bleu", dtpr.White: "blanc"}
+
 // sensorFeature is a GeoJSON feature of the map; property names are the
 // popup's French labels.
 type sensorFeature struct {
@@ -215,7 +219,7 @@ func (tr *transparency) handleSensorsGeoJSON(w http.ResponseWriter, r *http.Requ
 		out.Features = append(out.Features, sensorFeature{Type: "Feature",
 			Geometry: hvPoint{Type: "Point", Coordinates: [2]float64{d.Location.Lon, d.Location.Lat}},
 			Properties: map[string]string{"nom": d.Name, "finalité": strings.Join(purposeNames(ps.Chain), ", "),
-				"données": ps.Colour.Label(), "page": "/capteurs/" + d.ID, "marqueur": string(ps.Colour)}})
+				"données": ps.Colour.Label(), "page": "/capteurs/" + d.ID, "marqueur": markerNames[ps.Colour]}})
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.Header().Set("Cache-Control", "no-cache")

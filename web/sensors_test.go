@@ -65,7 +65,7 @@ func TestSensorPages(t *testing.T) {
 			Features []struct{ Properties map[string]string }
 		}
 		must(t, json.Unmarshal([]byte(b.get("/capteurs.geojson?couleur=white").body), &fc))
-		if len(fc.Features) != 1 || fc.Features[0].Properties["page"] != "/capteurs/wm-1" || fc.Features[0].Properties["marqueur"] != "white" {
+		if len(fc.Features) != 1 || fc.Features[0].Properties["page"] != "/capteurs/wm-1" || fc.Features[0].Properties["marqueur"] != "blanc" {
 			t.Errorf("white features: %+v", fc.Features)
 		}
 		p = b.get("/capteurs/cam-1")
