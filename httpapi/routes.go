@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	s.routesPush()        // push.go
 	s.routesMaintenance() // maintenance.go
 	s.routesTimeSeries()  // timeseries.go
+	s.routesRegisters()   // registers.go
 	s.routesAgreements()  // agreements.go
 	s.routesDTPR()        // dtpr.go
 }

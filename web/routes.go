@@ -15,6 +15,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /organizations/{id}", s.withEntries(s.handleOrganization))
 	s.mux.HandleFunc("GET /licences", s.withEntries(s.handleLicences))
 	s.mux.HandleFunc("GET /accords", s.withEntries(s.handleAgreementRegister)) // agreements.go
+	s.mux.HandleFunc("GET /registres", s.handleRegisters)                      // registers.go
 	s.adminRoutes()
 	s.liveRoutes() // live_push.go
 	// DTPR sensor pages, opinions and their moderation (sensors.go)

@@ -164,6 +164,9 @@ func seedDemo(ctx context.Context, a *app.App, t *demo.Territory) (bool, error) 
 	if err := a.SeedAgreements(ctx, t.Agreements); err != nil {
 		return false, fmt.Errorf("demo agreements: %w", err)
 	}
+	if err := seedRegisters(ctx, a, t); err != nil {
+		return false, fmt.Errorf("demo registers: %w", err)
+	}
 	if err := a.RefreshCatalog(ctx); err != nil {
 		return false, err
 	}

@@ -197,3 +197,26 @@ func nightMinimums(at []time.Time, v []float64) []float64 {
 	}
 	return out
 }
+
+// TestDemoRegisters checks that the demo's register entries are valid and
+// that the platform's own algorithms are all in the register.
+func TestDemoRegisters(t *testing.T) {
+	terr := New()
+	for _, p := range terr.Processings() {
+		if err := p.Validate(); err != nil {
+			t.Error(err)
+		}
+	}
+	platform := 0
+	for _, a := range terr.Algorithms() {
+		if err := a.Validate(); err != nil {
+			t.Error(err)
+		}
+		if a.PlatformFunction {
+			platform++
+		}
+	}
+	if platform < 3 {
+		t.Errorf("%d platform algorithms, want leak detection, container forecasts and round ordering at least", platform)
+	}
+}
