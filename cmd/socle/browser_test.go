@@ -771,8 +771,9 @@ func (s *suite) hyperviseur(t *testing.T) {
 	if code := s.open(t, ctx, "/hyperviseur"); code != 200 {
 		t.Fatalf("GET /hyperviseur as an agent: %d", code)
 	}
-	if state, n := waitMap(t, ctx); state != "loaded" || n < 300 || n != len(s.terr.Devices()) {
-		t.Errorf("the hyperviseur map: state %q with %d features, want loaded with the %d devices", state, n, len(s.terr.Devices()))
+	want := len(s.terr.Devices()) + len(s.terr.SquareDevices()) // the fleet and the square's DTPR devices
+	if state, n := waitMap(t, ctx); state != "loaded" || n < 300 || n != want {
+		t.Errorf("the hyperviseur map: state %q with %d features, want loaded with the %d devices", state, n, want)
 	}
 	leak := s.terr.Anomalies().Leak
 	row := `main table.socle-hv-alerts tr:has(a[href="/hyperviseur/devices/` + leak + `"])`
