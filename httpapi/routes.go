@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	s.routesMaintenance() // maintenance.go
 	s.routesTimeSeries()  // timeseries.go
 	s.routesRegisters()   // registers.go
+	s.routesSobriety()    // sobriety.go
 	s.routesAgreements()  // agreements.go
 	s.routesDTPR()        // dtpr.go
 }

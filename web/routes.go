@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /licences", s.withEntries(s.handleLicences))
 	s.mux.HandleFunc("GET /accords", s.withEntries(s.handleAgreementRegister)) // agreements.go
 	s.mux.HandleFunc("GET /registres", s.handleRegisters)                      // registers.go
+	s.mux.HandleFunc("GET /sobriete", s.handleSobriety)                        // sobriety.go
 	s.adminRoutes()
 	s.liveRoutes() // live_push.go
 	// DTPR sensor pages, opinions and their moderation (sensors.go)

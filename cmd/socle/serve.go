@@ -16,6 +16,7 @@ import (
 	"github.com/socle/socle/httpapi"
 	"github.com/socle/socle/internal/app"
 	"github.com/socle/socle/internal/sensors"
+	"github.com/socle/socle/internal/sobriety"
 	"github.com/socle/socle/jscodec"
 	"github.com/socle/socle/mqtt"
 	"github.com/socle/socle/web"
@@ -29,6 +30,7 @@ type serveFlags struct {
 	mqtt      mqtt.Config
 	broker    string        // --mqtt-listen
 	codecs    string        // --codecs
+	sobriety  string        // --sobriety-model
 	retention retentionFlag // --raw-retention (timeseries.go)
 }
 
@@ -40,13 +42,14 @@ type serveOptions struct {
 	mqtt      mqtt.Config       // URL "" = no MQTT ingestion
 	broker    string            // embedded broker address; "" = none
 	codecs    string            // directory of payload decoders added to the built-in ones
+	sobriety  string            // the sobriety reports' energy and carbon model
 	retention sensors.Retention // raw-data retention; empty = keep forever
 	// onBroker, when set, is told the embedded broker's URL once it listens.
 	onBroker func(url string)
 }
 
 func (f *serveFlags) options() serveOptions {
-	return serveOptions{addr: f.addr, limits: f.limits(), site: f.siteConfig(), mqtt: f.mqtt, broker: f.broker, codecs: f.codecs, retention: f.retention.r}
+	return serveOptions{addr: f.addr, limits: f.limits(), site: f.siteConfig(), mqtt: f.mqtt, broker: f.broker, codecs: f.codecs, sobriety: f.sobriety, retention: f.retention.r}
 }
 
 // registerServe adds the flags serve and demo share.
@@ -68,6 +71,7 @@ func (f *serveFlags) registerServe(fs *flag.FlagSet) {
 	fs.StringVar(&f.mqtt.Username, "mqtt-user", os.Getenv("SOCLE_MQTT_USER"), "MQTT user name")
 	f.mqtt.Password = os.Getenv("SOCLE_MQTT_PASSWORD") // never a flag: flags show in process lists
 	fs.Var(&f.retention, "raw-retention", retentionUsage)
+	fs.StringVar(&f.sobriety, "sobriety-model", os.Getenv("SOCLE_SOBRIETY_MODEL"), "energy and carbon model of the sobriety report: storage=KWH_PER_GB_YEAR,transfer=KWH_PER_GB,carbon=G_PER_KWH (docs/sobriety.md; env SOCLE_SOBRIETY_MODEL)")
 	fs.StringVar(&f.codecs, "codecs", os.Getenv("SOCLE_CODECS"), "directory of JavaScript payload decoders, one <model>.js each in the LoRaWAN device repository's format (env SOCLE_CODECS)")
 	fs.StringVar(&f.broker, "mqtt-listen", os.Getenv("SOCLE_MQTT_LISTEN"), "run an embedded MQTT broker on HOST:PORT that ingests the uplinks published to it (clients use an API key as password) (env SOCLE_MQTT_LISTEN)")
 }
@@ -131,6 +135,9 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	}
 	handler, err := newHandler(a, o.limits, o.site, logger)
 	if err != nil {
+		return err
+	}
+	if a.Sobriety, err = sobriety.ParseModel(o.sobriety); err != nil {
 		return err
 	}
 	decoders, err := jscodec.New(jscodec.Config{Dir: o.codecs})

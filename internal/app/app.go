@@ -22,6 +22,7 @@ import (
 	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/registers"
 	"github.com/socle/socle/internal/sensors"
+	"github.com/socle/socle/internal/sobriety"
 )
 
 // Store is everything a storage engine provides.
@@ -41,6 +42,7 @@ type Store interface {
 	dtpr.Store
 	agreements.Store
 	registers.Store
+	sobriety.Store
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error
@@ -55,6 +57,9 @@ type App struct {
 	// Decoder reads raw LoRaWAN payloads by device model; nil: uplinks
 	// without decoded values are quarantined.
 	Decoder sensors.Decoder
+	// Sobriety is the energy and carbon model of the sobriety reports; the
+	// zero value is sobriety.DefaultModel.
+	Sobriety sobriety.Model
 
 	refreshMu sync.Mutex     // serialises catalog index rebuilds
 	reads     chan auditItem // read audits waiting to be written

@@ -27,6 +27,7 @@ import (
 	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/registers"
 	"github.com/socle/socle/internal/sensors"
+	"github.com/socle/socle/internal/sobriety"
 )
 
 // Store is what an engine implements.
@@ -46,6 +47,7 @@ type Store interface {
 	dtpr.Store
 	agreements.Store
 	registers.Store
+	sobriety.Store
 	Close() error
 }
 
@@ -104,7 +106,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	}
 	// Each later capability keeps its table in its own file.
 	for _, suite := range []func(t *testing.T, fresh func(t *testing.T) Store){
-		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit, runTrust, runRegisters,
+		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit, runTrust, runRegisters, runSobriety,
 		runDTPR,
 	} {
 		suite(t, fresh)
