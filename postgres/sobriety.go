@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/socle/socle/internal/catalog"
 )
 
 // tableBytesSQL sums pg_total_relation_size (heap, indexes, TOAST) of the
@@ -63,4 +65,23 @@ func (db *DB) SensorRows(ctx context.Context) (raw, hourly, daily int64, err err
 		err = fmt.Errorf("sensor rows: %w", err)
 	}
 	return raw, hourly, daily, err
+}
+
+// UsageBetween sums the usage of the days in [from, to).
+func (db *DB) UsageBetween(ctx context.Context, from, to time.Time) (map[string]catalog.Usage, error) {
+	out := map[string]catalog.Usage{}
+	err := db.query(ctx, `SELECT dataset_id, sum(views)::bigint, sum(downloads)::bigint FROM dataset_usage
+		WHERE day >= $1::date AND day < $2::date GROUP BY dataset_id HAVING sum(views) > 0 OR sum(downloads) > 0`,
+		[]any{from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly)}, func(rs pgx.Rows) error {
+			var u catalog.Usage
+			if err := rs.Scan(&u.DatasetID, &u.Views, &u.Downloads); err != nil {
+				return err
+			}
+			out[u.DatasetID] = u
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("usage between: %w", err)
+	}
+	return out, nil
 }

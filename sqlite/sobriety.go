@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
 )
 
@@ -65,4 +66,24 @@ func (db *DB) SensorRows(ctx context.Context) (raw, hourly, daily int64, err err
 		err = fmt.Errorf("sensor rows: %w", err)
 	}
 	return raw, hourly, daily, err
+}
+
+// UsageBetween sums the usage of the days in [from, to).
+func (db *DB) UsageBetween(ctx context.Context, from, to time.Time) (map[string]catalog.Usage, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT dataset_id, sum(views), sum(downloads) FROM dataset_usage
+		WHERE day >= ? AND day < ? GROUP BY dataset_id HAVING sum(views) > 0 OR sum(downloads) > 0`,
+		from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly))
+	if err != nil {
+		return nil, fmt.Errorf("usage between: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]catalog.Usage{}
+	for rows.Next() {
+		var u catalog.Usage
+		if err := rows.Scan(&u.DatasetID, &u.Views, &u.Downloads); err != nil {
+			return nil, fmt.Errorf("usage between: %w", err)
+		}
+		out[u.DatasetID] = u
+	}
+	return out, rows.Err()
 }

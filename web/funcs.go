@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/socle/socle/internal/annual"
 	"html/template"
 	"net/url"
 	"strconv"
@@ -12,17 +13,23 @@ import (
 // between thousands, decimal commas, day-month-year dates.
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"t":        s.msgs.T,
-		"tn":       s.msgs.N,
-		"int":      frInt,
-		"bytes":    frBytes,
-		"date":     frDate,
-		"datetime": frDateTime,
-		"join":     strings.Join,
-		"urlWith":  urlWith,
-		"label":    s.label,
-		"add":      func(a, b int) int { return a + b },
-		"query":    url.QueryEscape,
+		"t":          s.msgs.T,
+		"tn":         s.msgs.N,
+		"int":        frInt,
+		"bytes":      frBytes,
+		"date":       frDate,
+		"datetime":   frDateTime,
+		"join":       strings.Join,
+		"urlWith":    urlWith,
+		"label":      s.label,
+		"add":        func(a, b int) int { return a + b },
+		"query":      url.QueryEscape,
+		"barsHeight": func(n int) int { return n*28 + 4 },
+		"mul3":       func(w int64) int64 { return w * 3 },
+		"addw":       func(w int64) int64 { return 266 + w*3 },
+		"bars": func(cs []annual.Count, kind string) []bar {
+			return bars(cs, func(k string) string { return s.label(kind, k) })
+		},
 	}
 }
 

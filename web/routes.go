@@ -17,6 +17,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /accords", s.withEntries(s.handleAgreementRegister)) // agreements.go
 	s.mux.HandleFunc("GET /registres", s.handleRegisters)                      // registers.go
 	s.mux.HandleFunc("GET /sobriete", s.handleSobriety)                        // sobriety.go
+	s.mux.HandleFunc("GET /rapport", s.handleAnnualLatest)                     // annual.go
+	s.mux.HandleFunc("GET /rapport/{year}", s.handleAnnual)
 	s.adminRoutes()
 	s.liveRoutes() // live_push.go
 	// DTPR sensor pages, opinions and their moderation (sensors.go)

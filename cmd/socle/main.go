@@ -41,6 +41,7 @@ func commands() []command {
 		{"devices", "import or export the sensor registry (devices import|export)", runDevices},
 		{"alerts", "run the alerts' jobs once (alerts check: silent devices)", runAlerts},
 		{"timeseries", "run the time series' jobs once (timeseries purge|rollup)", runTimeSeries},
+		{"report", "print the annual public report of a year (report --year YYYY [--format json|text])", runReport},
 		{"audit", "check the audit log's hash chain (audit verify)", runAudit},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "socle", version)

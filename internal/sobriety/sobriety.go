@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
 )
 
@@ -92,4 +93,7 @@ type Store interface {
 	LastUsed(ctx context.Context) (map[string]time.Time, error)
 	// SensorRows counts raw observations and hourly and daily roll-up rows.
 	SensorRows(ctx context.Context) (raw, hourly, daily int64, err error)
+	// UsageBetween sums the views and downloads of the UTC days in
+	// [from, to), per dataset ID (datasets without any are absent).
+	UsageBetween(ctx context.Context, from, to time.Time) (map[string]catalog.Usage, error)
 }

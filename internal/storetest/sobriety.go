@@ -14,6 +14,7 @@ func runSobriety(t *testing.T, fresh func(t *testing.T) Store) {
 	t.Run("table sizes grow with the data, the last day of use and the sensor rows are counted", func(t *testing.T) {
 		testSobriety(t, fresh(t))
 	})
+	t.Run("the usage of a period sums its days only", func(t *testing.T) { testUsageBetween(t, fresh(t)) })
 }
 
 func testSobriety(t *testing.T, s Store) {
@@ -67,4 +68,17 @@ func sum(m map[string]int64, prefix string) int64 {
 		}
 	}
 	return n
+}
+
+// testUsageBetween: the usage of a period sums its UTC days only.
+func testUsageBetween(t *testing.T, s Store) {
+	must(t, s.AddUsage(ctx, day(2025, 12, 31), []catalog.Usage{{DatasetID: "a", Views: 100}}))
+	must(t, s.AddUsage(ctx, day(2026, 1, 1), []catalog.Usage{{DatasetID: "a", Views: 1, Downloads: 2}, {DatasetID: "b", Downloads: 5}}))
+	must(t, s.AddUsage(ctx, day(2026, 6, 30), []catalog.Usage{{DatasetID: "a", Views: 3}, {DatasetID: "c"}}))
+	must(t, s.AddUsage(ctx, day(2027, 1, 1), []catalog.Usage{{DatasetID: "b", Downloads: 50}}))
+	got, err := s.UsageBetween(ctx, day(2026, 1, 1), day(2027, 1, 1))
+	must(t, err)
+	if len(got) != 2 || got["a"] != (catalog.Usage{DatasetID: "a", Views: 4, Downloads: 2}) || got["b"] != (catalog.Usage{DatasetID: "b", Downloads: 5}) {
+		t.Errorf("usage of 2026: %v", got)
+	}
 }
