@@ -77,6 +77,8 @@ func sharedView(d *catalog.Dataset, ag *agreements.Agreement, sc *agreements.Sco
 				v.Fields = append(v.Fields, f)
 			}
 		}
+	} else {
+		v.Fields = withoutPersonal(d) // personal fields only when the agreement names them
 	}
 	return &v
 }
@@ -103,7 +105,7 @@ func (a *App) sharedDataset(ctx context.Context, p auth.Principal, d *catalog.Da
 // sharedRead prepares the audit of a read through an agreement: the entry
 // names the agreement, and the item counts the request in its usage.
 func sharedRead(d *catalog.Dataset, e *audit.Entry) string {
-	if d.Shared == nil {
+	if d.Shared == nil || d.Shared.Agreement == "" { // no agreement: a view without personal fields
 		return ""
 	}
 	e.Detail = "shared; agreement " + d.Shared.Agreement

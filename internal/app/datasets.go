@@ -35,7 +35,7 @@ func (a *App) Dataset(ctx context.Context, p auth.Principal, id string) (*catalo
 		// unless an active agreement shares it (agreements_access.go).
 		return a.sharedDataset(ctx, p, d)
 	}
-	return d, nil
+	return personalView(p, d), nil
 }
 
 // Datasets lists the datasets p may see.
@@ -48,7 +48,7 @@ func (a *App) Datasets(ctx context.Context, p auth.Principal) ([]*catalog.Datase
 	g := a.grants(p)
 	for _, d := range all {
 		if ValidDatasetID(d.ID) && auth.CanRead(p, d) {
-			out = append(out, d)
+			out = append(out, personalView(p, d))
 		} else if v, _ := g.view(ctx, d); v != nil {
 			out = append(out, v)
 		}
@@ -165,6 +165,9 @@ func (a *App) UpdateDataset(ctx context.Context, p auth.Principal, d *catalog.Da
 	}
 	if d.Meta.Title == "" {
 		return errs.E(errs.Invalid, "a dataset needs a title")
+	}
+	if err := checkPersonalFields(d); err != nil {
+		return err
 	}
 	if !p.Is(auth.RoleAdmin, auth.RoleSteward) {
 		m, c := d.Meta, cur.Meta

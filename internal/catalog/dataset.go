@@ -76,6 +76,10 @@ type Metadata struct {
 	KeyFields []string `json:"key_fields,omitempty"`
 	// RealTime marks a dataset fed live (push API or sensors feed).
 	RealTime bool `json:"real_time,omitempty"`
+	// PersonalFields name the fields that hold personal data: only the
+	// dataset's writers see them; every other output (API, exports, portal,
+	// agreements that do not name them) leaves them out.
+	PersonalFields []string `json:"personal_fields,omitempty"`
 }
 
 // Dataset is a catalog entry with its current version's shape.
