@@ -107,11 +107,8 @@ func timeOr(s string, def time.Time) (time.Time, error) {
 // startRetention starts the raw-data purge when a retention is configured
 // and returns its stop.
 func startRetention(a *app.App, r sensors.Retention, logger *slog.Logger) func() {
-	if r.Empty() {
-		return func() {}
-	}
-	j := a.NewRetentionJob(r, purgeEvery)
+	j := a.NewRetentionJob(r, purgeEvery) // datasets' retention too (app/retention.go)
 	j.Start()
-	logger.Info("purging raw sensor data", "retention", r.String(), "every", purgeEvery)
+	logger.Info("retention job", "raw_sensor_data", r.String(), "every", purgeEvery)
 	return j.Stop
 }

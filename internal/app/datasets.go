@@ -169,6 +169,9 @@ func (a *App) UpdateDataset(ctx context.Context, p auth.Principal, d *catalog.Da
 	if err := checkPersonalFields(d); err != nil {
 		return err
 	}
+	if err := checkRetention(d); err != nil {
+		return err
+	}
 	if !p.Is(auth.RoleAdmin, auth.RoleSteward) {
 		m, c := d.Meta, cur.Meta
 		if m.Publisher != c.Publisher || m.Synthetic != c.Synthetic ||

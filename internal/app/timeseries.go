@@ -100,8 +100,13 @@ func (j *RetentionJob) Start() {
 		t := time.NewTicker(j.every)
 		defer t.Stop()
 		for {
-			if _, err := j.app.PurgeRaw(j.ctx, System, j.retention); err != nil && j.ctx.Err() == nil {
-				j.app.Logger.Error("raw data purge failed", "err", err)
+			if !j.retention.Empty() {
+				if _, err := j.app.PurgeRaw(j.ctx, System, j.retention); err != nil && j.ctx.Err() == nil {
+					j.app.Logger.Error("raw data purge failed", "err", err)
+				}
+			}
+			if _, err := j.app.PurgeDatasets(j.ctx, System); err != nil && j.ctx.Err() == nil {
+				j.app.Logger.Error("dataset retention purge failed", "err", err)
 			}
 			select {
 			case <-j.ctx.Done():

@@ -80,6 +80,11 @@ type Metadata struct {
 	// dataset's writers see them; every other output (API, exports, portal,
 	// agreements that do not name them) leaves them out.
 	PersonalFields []string `json:"personal_fields,omitempty"`
+	// RetentionDays keeps only the records whose RetentionField (a date or
+	// datetime) is that recent; 0 keeps everything. LegalHold suspends it.
+	RetentionDays  int    `json:"retention_days,omitempty"`
+	RetentionField string `json:"retention_field,omitempty"`
+	LegalHold      bool   `json:"legal_hold,omitempty"`
 }
 
 // Dataset is a catalog entry with its current version's shape.

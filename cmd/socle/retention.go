@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/socle/socle/internal/app"
+)
+
+// runRetention runs the datasets' retention once (`socle retention
+// purge`), as the server's retention job does every 6 hours: records older
+// than their dataset's retention are deleted, unless under legal hold, and
+// each purge is audited.
+func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "purge" {
+		return fmt.Errorf("usage: socle retention purge [--data DIR] [--db DSN]")
+	}
+	var sf storeFlags
+	fs := flag.NewFlagSet("retention purge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf.register(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	a, err := sf.open(ctx, quietLogger())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	purges, err := a.PurgeDatasets(ctx, app.System)
+	for _, p := range purges {
+		if p.Held {
+			fmt.Fprintf(stdout, "%s: legal hold, nothing deleted\n", p.Dataset)
+		} else {
+			fmt.Fprintf(stdout, "%s: %d records before %s deleted\n", p.Dataset, p.Deleted, p.Before)
+		}
+	}
+	return err
+}
