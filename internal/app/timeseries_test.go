@@ -45,7 +45,9 @@ func TestRetentionJobPurgesAndAudits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) == 1 {
+		// The purge's audit entry is its last step: wait for it too, so that
+		// Stop (which interrupts a purge in progress) comes after.
+		if logged, _ := a.Store.Audit(ctx, "observations", 10); len(got) == 1 && len(logged) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
