@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,17 +17,7 @@ const silenceEvery = time.Minute
 // what the server's schedulers do (silent devices every minute, leaks and
 // containers every 10 minutes), so that cron can replace them.
 func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "check" {
-		return fmt.Errorf("usage: socle alerts check [--data DIR] [--db DSN]")
-	}
-	var sf storeFlags
-	fs := flag.NewFlagSet("alerts check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sf.register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	a, err := sf.open(ctx, quietLogger())
+	a, err := openJob(ctx, "alerts", "check", args, stderr)
 	if err != nil {
 		return err
 	}

@@ -14,17 +14,7 @@ import (
 // than their dataset's retention are deleted, unless under legal hold, and
 // each purge is audited.
 func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "purge" {
-		return fmt.Errorf("usage: socle retention purge [--data DIR] [--db DSN]")
-	}
-	var sf storeFlags
-	fs := flag.NewFlagSet("retention purge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sf.register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	a, err := sf.open(ctx, quietLogger())
+	a, err := openJob(ctx, "retention", "purge", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -38,4 +28,20 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	return err
+}
+
+// openJob opens the store for a one-shot job `socle CMD SUB [--data DIR]
+// [--db DSN]`, which takes no other flag.
+func openJob(ctx context.Context, cmd, sub string, args []string, stderr io.Writer) (*app.App, error) {
+	if len(args) == 0 || args[0] != sub {
+		return nil, fmt.Errorf("usage: socle %s %s [--data DIR] [--db DSN]", cmd, sub)
+	}
+	var sf storeFlags
+	fs := flag.NewFlagSet(cmd+" "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf.register(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, err
+	}
+	return sf.open(ctx, quietLogger())
 }
