@@ -263,4 +263,6 @@ func (h *brokerHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Pac
 type AuthFunc func(ctx context.Context, password string) (Rights, error)
 
 // MQTTRights calls f.
-func (f AuthFunc) MQTTRights(ctx context.Context, password string) (Rights, error) { return f(ctx, password) }
+func (f AuthFunc) MQTTRights(ctx context.Context, password string) (Rights, error) {
+	return f(ctx, password)
+}
