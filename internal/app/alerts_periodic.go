@@ -164,54 +164,16 @@ func (a *App) containerVerdict(ctx context.Context, r *alerts.Rule, d *sensors.D
 // data is about 10,000).
 const maxContainerSamples = 20000
 
-// PeriodicChecker is the background component that runs CheckPeriodic on
-// a schedule: Start it, Stop it before the store closes.
-type PeriodicChecker struct {
-	app    *App
-	every  time.Duration
-	ctx    context.Context
-	cancel context.CancelFunc // Stop interrupts a check in progress
-	done   chan struct{}
-}
-
-// NewPeriodicChecker returns a checker that runs every interval.
-func (a *App) NewPeriodicChecker(every time.Duration) *PeriodicChecker {
-	ctx, cancel := context.WithCancel(context.Background())
-	return &PeriodicChecker{app: a, every: every, ctx: ctx, cancel: cancel, done: make(chan struct{})}
-}
-
-// Start runs a check at once, then every interval, until Stop.
-func (c *PeriodicChecker) Start() {
-	go func() {
-		defer close(c.done)
-		t := time.NewTicker(c.every)
-		defer t.Stop()
-		for {
-			c.check()
-			select {
-			case <-c.ctx.Done():
-				return
-			case <-t.C:
-			}
+// NewPeriodicChecker returns the job that runs CheckPeriodic every
+// interval, each check bounded by it.
+func (a *App) NewPeriodicChecker(every time.Duration) *Job {
+	return newJob(every, true, func(ctx context.Context) {
+		rep, err := a.CheckPeriodic(ctx, a.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Logger.Error("periodic alert check failed", "err", err)
+		case err == nil && (rep.Opened > 0 || rep.Resolved > 0):
+			a.Logger.Info("periodic alert check", "opened", rep.Opened, "resolved", rep.Resolved, "checked", rep.Checked)
 		}
-	}()
-}
-
-// check runs one CheckPeriodic, bounded by the interval.
-func (c *PeriodicChecker) check() {
-	ctx, cancel := context.WithTimeout(c.ctx, c.every)
-	defer cancel()
-	rep, err := c.app.CheckPeriodic(ctx, c.app.Now())
-	switch {
-	case err != nil && c.ctx.Err() == nil:
-		c.app.Logger.Error("periodic alert check failed", "err", err)
-	case err == nil && (rep.Opened > 0 || rep.Resolved > 0):
-		c.app.Logger.Info("periodic alert check", "opened", rep.Opened, "resolved", rep.Resolved, "checked", rep.Checked)
-	}
-}
-
-// Stop ends the schedule and waits for a check in progress.
-func (c *PeriodicChecker) Stop() {
-	c.cancel()
-	<-c.done
+	})
 }

@@ -124,55 +124,16 @@ func (a *App) lastSeen(ctx context.Context) (map[string]time.Time, error) {
 	return out, nil
 }
 
-// SilenceChecker is the background component that runs CheckSilence on a
-// schedule: Start it, Stop it before the store closes.
-type SilenceChecker struct {
-	app    *App
-	every  time.Duration
-	ctx    context.Context
-	cancel context.CancelFunc // Stop interrupts a check in progress
-	done   chan struct{}
-}
-
-// NewSilenceChecker returns a checker that runs every interval.
-func (a *App) NewSilenceChecker(every time.Duration) *SilenceChecker {
-	ctx, cancel := context.WithCancel(context.Background())
-	return &SilenceChecker{app: a, every: every, ctx: ctx, cancel: cancel, done: make(chan struct{})}
-}
-
-// Start runs a check at once, then every interval, until Stop.
-func (c *SilenceChecker) Start() {
-	go func() {
-		defer close(c.done)
-		t := time.NewTicker(c.every)
-		defer t.Stop()
-		for {
-			c.check()
-			select {
-			case <-c.ctx.Done():
-				return
-			case <-t.C:
-			}
+// NewSilenceChecker returns the job that runs CheckSilence every
+// interval, each check bounded by it.
+func (a *App) NewSilenceChecker(every time.Duration) *Job {
+	return newJob(every, true, func(ctx context.Context) {
+		rep, err := a.CheckSilence(ctx, a.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Logger.Error("silence check failed", "err", err)
+		case err == nil && (rep.Opened > 0 || rep.Resolved > 0):
+			a.Logger.Info("silence check", "opened", rep.Opened, "resolved", rep.Resolved, "checked", rep.Checked)
 		}
-	}()
-}
-
-// check runs one CheckSilence, bounded by the interval so that a slow
-// database does not pile checks up.
-func (c *SilenceChecker) check() {
-	ctx, cancel := context.WithTimeout(c.ctx, c.every)
-	defer cancel()
-	rep, err := c.app.CheckSilence(ctx, c.app.Now())
-	switch {
-	case err != nil && c.ctx.Err() == nil:
-		c.app.Logger.Error("silence check failed", "err", err)
-	case err == nil && (rep.Opened > 0 || rep.Resolved > 0):
-		c.app.Logger.Info("silence check", "opened", rep.Opened, "resolved", rep.Resolved, "checked", rep.Checked)
-	}
-}
-
-// Stop ends the schedule and waits for a check in progress.
-func (c *SilenceChecker) Stop() {
-	c.cancel()
-	<-c.done
+	})
 }

@@ -76,49 +76,18 @@ func (a *App) RebuildRollups(ctx context.Context, p auth.Principal, from, to tim
 		fmt.Sprintf("%s to %s", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339)))
 }
 
-// RetentionJob is the background component that purges expired raw data
-// on a schedule: Start it, Stop it before the store closes.
-type RetentionJob struct {
-	app       *App
-	retention sensors.Retention
-	every     time.Duration
-	ctx       context.Context
-	cancel    context.CancelFunc // Stop interrupts a purge in progress
-	done      chan struct{}
-}
-
-// NewRetentionJob returns a job that applies r every interval.
-func (a *App) NewRetentionJob(r sensors.Retention, every time.Duration) *RetentionJob {
-	ctx, cancel := context.WithCancel(context.Background())
-	return &RetentionJob{app: a, retention: r, every: every, ctx: ctx, cancel: cancel, done: make(chan struct{})}
-}
-
-// Start purges at once, then every interval, until Stop.
-func (j *RetentionJob) Start() {
-	go func() {
-		defer close(j.done)
-		t := time.NewTicker(j.every)
-		defer t.Stop()
-		for {
-			if !j.retention.Empty() {
-				if _, err := j.app.PurgeRaw(j.ctx, System, j.retention); err != nil && j.ctx.Err() == nil {
-					j.app.Logger.Error("raw data purge failed", "err", err)
-				}
-			}
-			if _, err := j.app.PurgeDatasets(j.ctx, System); err != nil && j.ctx.Err() == nil {
-				j.app.Logger.Error("dataset retention purge failed", "err", err)
-			}
-			select {
-			case <-j.ctx.Done():
-				return
-			case <-t.C:
+// NewRetentionJob returns the job that applies r to raw sensor data, and
+// every dataset's retention (retention.go), every interval; a purge is
+// not bounded by the interval (Stop interrupts it).
+func (a *App) NewRetentionJob(r sensors.Retention, every time.Duration) *Job {
+	return newJob(every, false, func(ctx context.Context) {
+		if !r.Empty() {
+			if _, err := a.PurgeRaw(ctx, System, r); err != nil && ctx.Err() == nil {
+				a.Logger.Error("raw data purge failed", "err", err)
 			}
 		}
-	}()
-}
-
-// Stop ends the schedule and waits for a purge in progress.
-func (j *RetentionJob) Stop() {
-	j.cancel()
-	<-j.done
+		if _, err := a.PurgeDatasets(ctx, System); err != nil && ctx.Err() == nil {
+			a.Logger.Error("dataset retention purge failed", "err", err)
+		}
+	})
 }
