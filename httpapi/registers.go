@@ -46,6 +46,18 @@ func (s *Server) registers() map[string]register {
 				return &e, s.app.PutProcessing(ctx, p, &e)
 			},
 			csv: func(w io.Writer, v any) error { return registers.WriteProcessingCSV(w, v.([]*registers.Processing)) }},
+		"contracts": {kind: "contract",
+			list: func(ctx context.Context, p auth.Principal) (any, error) { return s.app.Contracts(ctx, p) },
+			get:  func(ctx context.Context, p auth.Principal, id string) (any, error) { return s.app.Contract(ctx, p, id) },
+			put: func(ctx context.Context, p auth.Principal, id string, body io.Reader) (any, error) {
+				var e registers.Contract
+				if err := decodeEntry(body, &e); err != nil {
+					return nil, err
+				}
+				e.ID = id
+				return &e, s.app.PutContract(ctx, p, &e)
+			},
+			csv: func(w io.Writer, v any) error { return errs.E(errs.NotFound, "the contracts export as JSON") }},
 		"algorithms": {kind: "algorithm",
 			list: func(ctx context.Context, p auth.Principal) (any, error) { return s.app.Algorithms(ctx, p) },
 			get: func(ctx context.Context, p auth.Principal, id string) (any, error) {
@@ -79,6 +91,7 @@ func (s *Server) routesRegisters() {
 	s.mux.HandleFunc("GET "+base+"{name}/{id}", s.handleRegisterEntry)
 	s.mux.HandleFunc("PUT "+base+"{name}/{id}", s.handlePutRegisterEntry)
 	s.mux.HandleFunc("DELETE "+base+"{name}/{id}", s.handleDeleteRegisterEntry)
+	s.mux.HandleFunc("GET /api/socle/v1/deliveries", s.handleDeliveries)
 }
 
 // lookupRegister finds the register a path names; asCSV for a ".csv" name.
@@ -88,7 +101,7 @@ func (s *Server) lookupRegister(r *http.Request) (reg register, asCSV bool, err 
 	name = strings.TrimSuffix(name, ".json")
 	reg, ok := s.registers()[name]
 	if !ok {
-		return reg, false, errs.E(errs.NotFound, "no register %q (processing, algorithms)", name)
+		return reg, false, errs.E(errs.NotFound, "no register %q (processing, algorithms, contracts)", name)
 	}
 	return reg, asCSV, nil
 }
@@ -157,4 +170,15 @@ func (s *Server) handleDeleteRegisterEntry(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleDeliveries lists the state of every data clause of the contracts
+// in force (GET /api/socle/v1/deliveries): public, as the contracts are.
+func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.app.Deliveries(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": ds})
 }

@@ -141,3 +141,34 @@ func (db *DB) deleteEntry(ctx context.Context, kind, id string) error {
 	}
 	return nil
 }
+
+const kindContract = "contract"
+
+// PutContract inserts or replaces a contract.
+func (db *DB) PutContract(ctx context.Context, c *registers.Contract) error {
+	_, err := db.putEntry(ctx, kindContract, c.ID, c, c.Updated)
+	return err
+}
+
+// Contract returns a contract. errs.NotFound.
+func (db *DB) Contract(ctx context.Context, id string) (*registers.Contract, error) {
+	var c registers.Contract
+	_, err := db.getEntry(ctx, kindContract, id, &c)
+	return &c, err
+}
+
+// Contracts lists the contracts by ID.
+func (db *DB) Contracts(ctx context.Context) ([]*registers.Contract, error) {
+	var out []*registers.Contract
+	err := db.eachEntry(ctx, kindContract, func(body []byte, _ time.Time) error {
+		var c registers.Contract
+		out = append(out, &c)
+		return json.Unmarshal(body, &c)
+	})
+	return out, err
+}
+
+// DeleteContract removes a contract. errs.NotFound.
+func (db *DB) DeleteContract(ctx context.Context, id string) error {
+	return db.deleteEntry(ctx, kindContract, id)
+}

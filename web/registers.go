@@ -12,6 +12,8 @@ import (
 type registersPage struct {
 	Processings []*registers.Processing
 	Algorithms  []*registers.Algorithm
+	Contracts   []*registers.Contract
+	Deliveries  map[string]string // contract ID + "/" + dataset → delivery status
 }
 
 // handleRegisters serves /registres, the public registers: what any
@@ -27,6 +29,19 @@ func (s *Server) handleRegisters(w http.ResponseWriter, r *http.Request) {
 	if pg.Algorithms, err = s.app.Algorithms(r.Context(), auth.Principal{}); err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	if pg.Contracts, err = s.app.Contracts(r.Context(), auth.Principal{}); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	ds, err := s.app.Deliveries(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	pg.Deliveries = map[string]string{}
+	for _, d := range ds {
+		pg.Deliveries[d.Contract+"/"+d.Dataset] = d.Status
 	}
 	s.render(w, r, http.StatusOK, "registers", s.msgs.T("registers.title"), pg)
 }

@@ -32,6 +32,11 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintf(stdout, "leak and containers: %d checked, %d opened, %d resolved\n", prep.Checked, prep.Opened, prep.Resolved)
+	opened, resolved, err := a.CheckDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "deliveries: %d opened, %d resolved\n", opened, resolved)
 	return nil
 }
 

@@ -22,6 +22,10 @@ import (
 const (
 	KindThreshold = "threshold" // a property's value beyond a threshold for a while
 	KindSilence   = "silence"   // no data for Periods reporting periods: the device is offline
+	// KindDelivery is the rule of late or missing deliveries of delegated
+	// public services (the registers' contracts): its alerts name a
+	// contract clause, not a device (app/deliveries.go).
+	KindDelivery = "delivery"
 )
 
 // Severities, from the least to the most urgent.
@@ -137,6 +141,7 @@ func (r *Rule) Validate() error {
 		}
 	case KindBattery, KindLeak, KindContainerForecast:
 		return r.validateAdvanced()
+	case KindDelivery:
 	default:
 		return errs.E(errs.Invalid, "rule %s: kind must be threshold, silence, battery, leak or container_forecast", r.ID)
 	}

@@ -168,6 +168,11 @@ const maxContainerSamples = 20000
 // interval, each check bounded by it.
 func (a *App) NewPeriodicChecker(every time.Duration) *Job {
 	return newJob(every, true, func(ctx context.Context) {
+		if opened, resolved, err := a.CheckDeliveries(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Error("delivery check failed", "err", err)
+		} else if opened+resolved > 0 {
+			a.Logger.Info("delivery check", "opened", opened, "resolved", resolved)
+		}
 		rep, err := a.CheckPeriodic(ctx, a.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:

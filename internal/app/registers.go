@@ -105,6 +105,8 @@ func (a *App) DeleteRegisterEntry(ctx context.Context, p auth.Principal, kind, i
 		err = a.Store.DeleteProcessing(ctx, id)
 	case "algorithm":
 		err = a.Store.DeleteAlgorithm(ctx, id)
+	case "contract":
+		err = a.Store.DeleteContract(ctx, id)
 	default:
 		return errs.E(errs.NotFound, "no register %q", kind)
 	}

@@ -176,4 +176,62 @@ type Store interface {
 	// DeleteProcessing and DeleteAlgorithm remove an entry. errs.NotFound.
 	DeleteProcessing(ctx context.Context, id string) error
 	DeleteAlgorithm(ctx context.Context, id string) error
+	ContractStore
+}
+
+// Contract is a delegated public service contract with its data clauses:
+// the datasets the delegate must deliver, how often and in which format.
+type Contract struct {
+	ID           string    `json:"id"`       // slug
+	Delegate     string    `json:"delegate"` // the delegate's organization ID
+	Service      string    `json:"service"`  // e.g. "Stationnement en ouvrage"
+	Start        time.Time `json:"start"`
+	End          time.Time `json:"end"`
+	Clauses      []Clause  `json:"clauses"`
+	Confidential string    `json:"confidential,omitempty"` // never in the public view
+	Updated      time.Time `json:"updated"`
+}
+
+// Clause is one dataset a delegate must deliver: updated at least every
+// FrequencyDays days, in Format.
+type Clause struct {
+	Dataset       string `json:"dataset"`
+	FrequencyDays int    `json:"frequency_days"`
+	Format        string `json:"format,omitempty"` // e.g. "CSV, schéma stationnement"
+}
+
+// Validate checks c. errs.Invalid naming the field.
+func (c *Contract) Validate() error {
+	if err := checkID(c.ID); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.Delegate) == "" || strings.TrimSpace(c.Service) == "" {
+		return errs.E(errs.Invalid, "contract %s: delegate and service are required", c.ID)
+	}
+	if c.Start.IsZero() || !c.End.After(c.Start) {
+		return errs.E(errs.Invalid, "contract %s: end must come after start", c.ID)
+	}
+	if len(c.Clauses) == 0 || len(c.Clauses) > maxItems {
+		return errs.E(errs.Invalid, "contract %s: 1 to %d data clauses", c.ID, maxItems)
+	}
+	for _, cl := range c.Clauses {
+		if !id.MatchString(cl.Dataset) || cl.FrequencyDays < 1 || cl.FrequencyDays > 3660 {
+			return errs.E(errs.Invalid, "contract %s: a clause names a dataset ID and a frequency of 1 to 3660 days", c.ID)
+		}
+	}
+	return checkSizes(c.ID, []string{c.Delegate, c.Service, c.Confidential})
+}
+
+// Public returns c's public view: everything but the confidential notes.
+func (c Contract) Public() Contract {
+	c.Confidential = ""
+	return c
+}
+
+// ContractStore persists the contracts of delegated public services.
+type ContractStore interface {
+	PutContract(ctx context.Context, c *Contract) error
+	Contract(ctx context.Context, id string) (*Contract, error) // errs.NotFound
+	Contracts(ctx context.Context) ([]*Contract, error)         // by ID
+	DeleteContract(ctx context.Context, id string) error        // errs.NotFound
 }

@@ -9,7 +9,7 @@ import (
 
 // runRegisters runs the conformance tests of registers.Store.
 func runRegisters(t *testing.T, fresh func(t *testing.T) Store) {
-	t.Run("register entries are put, replaced with their creation time kept, listed by ID and deleted", func(t *testing.T) {
+	t.Run("register entries (activities, algorithms, contracts) are put, replaced with their creation time kept, listed by ID and deleted", func(t *testing.T) {
 		testRegisters(t, fresh(t))
 	})
 }
@@ -70,6 +70,22 @@ func testRegisters(t *testing.T, s Store) {
 	wantKind(t, s.DeleteProcessing(ctx, "avis-citoyens"), errs.NotFound)
 	wantKind(t, s.DeleteAlgorithm(ctx, "absent"), errs.NotFound)
 	must(t, s.DeleteAlgorithm(ctx, "detection-fuites"))
+
+	c := &registers.Contract{ID: "parkings", Delegate: "exploitant", Service: "Stationnement", Start: t1, End: t2,
+		Clauses: []registers.Clause{{Dataset: "parkings", FrequencyDays: 7, Format: "CSV"}}, Confidential: "pénalités", Updated: t1}
+	must(t, s.PutContract(ctx, c))
+	gc, err := s.Contract(ctx, "parkings")
+	must(t, err)
+	if gc.Delegate != "exploitant" || len(gc.Clauses) != 1 || gc.Clauses[0].FrequencyDays != 7 || !gc.End.Equal(t2) || gc.Confidential != "pénalités" {
+		t.Errorf("contract %+v", gc)
+	}
+	if cs, err := s.Contracts(ctx); err != nil || len(cs) != 1 {
+		t.Errorf("contracts %v, %v", cs, err)
+	}
+	_, err = s.Algorithm(ctx, "parkings")
+	wantKind(t, err, errs.NotFound)
+	must(t, s.DeleteContract(ctx, "parkings"))
+	wantKind(t, s.DeleteContract(ctx, "parkings"), errs.NotFound)
 	if as, _ := s.Algorithms(ctx); len(as) != 0 {
 		t.Errorf("algorithms after delete: %d", len(as))
 	}
