@@ -37,7 +37,9 @@ func TestContainerForecastCheck(t *testing.T) {
 			for i, v := range []float64{60, 66, 72, 78} {
 				send(time.Duration(3-i)*time.Hour+time.Minute, v)
 			}
-			if out := e.mustRun("alerts", "check"); !strings.Contains(out, "leak and containers: 1 checked, 1 opened, 0 resolved") {
+			// The server's own periodic check, run once as it starts, may open
+			// the alert first under load: what matters is that one is open.
+			if out := e.mustRun("alerts", "check"); !strings.Contains(out, "leak and containers: 1 checked, ") {
 				t.Errorf("check: %q", out)
 			}
 			var open alertList
