@@ -128,20 +128,28 @@ func alertWithHistory(ctx context.Context, tx pgx.Tx, id int64) (*alerts.Alert, 
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Query(ctx, `SELECT at, actor, action, note FROM alert_events WHERE alert_id = $1 ORDER BY seq`, id)
+	a.History, err = readEvents(ctx, tx, "alert_events", "alert_id", id)
+	return a, err
+}
+
+// readEvents reads a history (alerts', work orders': same columns) in
+// order; table and key are constants of this package, never input.
+func readEvents(ctx context.Context, tx pgx.Tx, table, key string, id int64) ([]alerts.Event, error) {
+	rows, err := tx.Query(ctx, `SELECT at, actor, action, note FROM `+table+` WHERE `+key+` = $1 ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var out []alerts.Event
 	for rows.Next() {
 		var e alerts.Event
 		if err := rows.Scan(&e.At, &e.Actor, &e.Action, &e.Note); err != nil {
 			return nil, err
 		}
 		e.At = e.At.UTC()
-		a.History = append(a.History, e)
+		out = append(out, e)
 	}
-	return a, rows.Err()
+	return out, rows.Err()
 }
 
 // Alerts lists alerts without their history, the newest opened first.

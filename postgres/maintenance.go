@@ -61,20 +61,11 @@ func workOrderWithHistory(ctx context.Context, tx pgx.Tx, id int64) (*maintenanc
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Query(ctx, `SELECT at, actor, action, note FROM work_order_events WHERE work_order_id = $1 ORDER BY seq`, id)
-	if err != nil {
-		return nil, err
+	events, err := readEvents(ctx, tx, "work_order_events", "work_order_id", id)
+	for _, e := range events {
+		w.History = append(w.History, maintenance.Event(e)) // the same fields
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e maintenance.Event
-		if err := rows.Scan(&e.At, &e.Actor, &e.Action, &e.Note); err != nil {
-			return nil, err
-		}
-		e.At = e.At.UTC()
-		w.History = append(w.History, e)
-	}
-	return w, rows.Err()
+	return w, err
 }
 
 // WorkOrders lists work orders without their history, the newest first.

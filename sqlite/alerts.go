@@ -124,11 +124,19 @@ func alertWithHistory(ctx context.Context, q querier, id int64) (*alerts.Alert, 
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, note FROM alert_events WHERE alert_id = ? ORDER BY seq`, id)
+	a.History, err = readEvents(ctx, q, "alert_events", "alert_id", id)
+	return a, err
+}
+
+// readEvents reads a history (alerts', work orders': same columns) in
+// order; table and key are constants of this package, never input.
+func readEvents(ctx context.Context, q querier, table, key string, id int64) ([]alerts.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, note FROM `+table+` WHERE `+key+` = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var out []alerts.Event
 	for rows.Next() {
 		var e alerts.Event
 		var at string
@@ -136,9 +144,9 @@ func alertWithHistory(ctx context.Context, q querier, id int64) (*alerts.Alert, 
 			return nil, err
 		}
 		e.At = parseTime(at)
-		a.History = append(a.History, e)
+		out = append(out, e)
 	}
-	return a, rows.Err()
+	return out, rows.Err()
 }
 
 // Alerts lists alerts without their history, the newest opened first.

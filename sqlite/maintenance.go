@@ -63,21 +63,11 @@ func workOrderWithHistory(ctx context.Context, q querier, id int64) (*maintenanc
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, note FROM work_order_events WHERE work_order_id = ? ORDER BY seq`, id)
-	if err != nil {
-		return nil, err
+	events, err := readEvents(ctx, q, "work_order_events", "work_order_id", id)
+	for _, e := range events {
+		w.History = append(w.History, maintenance.Event(e)) // the same fields
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e maintenance.Event
-		var at string
-		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Note); err != nil {
-			return nil, err
-		}
-		e.At = parseTime(at)
-		w.History = append(w.History, e)
-	}
-	return w, rows.Err()
+	return w, err
 }
 
 // WorkOrders lists work orders without their history, the newest first.
