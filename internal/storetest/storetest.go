@@ -20,6 +20,7 @@ import (
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/dtpr"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/harvest"
 	"github.com/socle/socle/internal/live"
 	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/ngsild"
@@ -48,6 +49,7 @@ type Store interface {
 	agreements.Store
 	registers.Store
 	sobriety.Store
+	harvest.Store
 	Close() error
 }
 
@@ -107,7 +109,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	// Each later capability keeps its table in its own file.
 	for _, suite := range []func(t *testing.T, fresh func(t *testing.T) Store){
 		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit, runTrust, runRegisters, runSobriety,
-		runDTPR,
+		runDTPR, runHarvest,
 	} {
 		suite(t, fresh)
 	}
