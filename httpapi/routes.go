@@ -52,4 +52,5 @@ func (s *Server) routes() {
 	s.routesSobriety()    // sobriety.go
 	s.routesAgreements()  // agreements.go
 	s.routesDTPR()        // dtpr.go
+	s.routesFeatures()    // features.go
 }
