@@ -73,9 +73,11 @@ func (tr *transparency) handleSensor(w http.ResponseWriter, r *http.Request) {
 	tr.render(w, r, http.StatusOK, "sensors_device", ps.Device.Name, p)
 }
 
-// handleSign writes a sensor's printable sign, SVG, A4 or sticker.
+// handleSign writes a sensor's printable sign, A4 or sticker, as SVG
+// (panneau.svg) or PDF (panneau.pdf).
 func (tr *transparency) handleSign(w http.ResponseWriter, r *http.Request) {
-	if r.PathValue("file") != "panneau.svg" {
+	ext, ok := map[string]string{"panneau.svg": "svg", "panneau.pdf": "pdf"}[r.PathValue("file")]
+	if !ok {
 		tr.renderError(w, r, errs.E(errs.NotFound, "page not found"))
 		return
 	}
@@ -93,13 +95,20 @@ func (tr *transparency) handleSign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	err = dtpr.WriteSign(&buf, dtpr.Sign{Format: format, Title: ps.Device.Name, URL: absBase(r) + "/capteurs/" + ps.Device.ID, Chain: ps.Chain})
+	sign := dtpr.Sign{Format: format, Title: ps.Device.Name, URL: absBase(r) + "/capteurs/" + ps.Device.ID, Chain: ps.Chain}
+	ctype := "image/svg+xml"
+	if ext == "pdf" {
+		ctype = "application/pdf"
+		err = dtpr.WriteSignPDF(&buf, sign, tr.app.Now())
+	} else {
+		err = dtpr.WriteSign(&buf, sign)
+	}
 	if err != nil {
 		tr.renderError(w, r, errs.E(errs.Invalid, "%s", errs.Message(err)))
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "image/svg+xml")
-	h.Set("Content-Disposition", `inline; filename="panneau-`+ps.Device.ID+`-`+string(format)+`.svg"`)
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", `inline; filename="panneau-`+ps.Device.ID+`-`+string(format)+`.`+ext+`"`)
 	w.Write(buf.Bytes())
 }

@@ -1,0 +1,102 @@
+// Package pdfdoc holds what Socle's printable PDFs (the DTPR signs in
+// internal/dtpr, the annual report in web) share on top of
+// github.com/go-pdf/fpdf: reproducible documents, French text in the core
+// fonts, colours and horizontal bar charts. It draws only; it imports no
+// storage or network package.
+package pdfdoc
+
+import (
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// Font is the core font every document uses: no font file to vendor, and
+// its cp1252 encoding holds every French letter.
+const Font = "Helvetica"
+
+// New starts a portrait document w × h millimetres with fixed creation and
+// modification dates and a sorted catalogue, so that the same input gives
+// the same bytes (golden files), and its text translator.
+func New(w, h float64, created time.Time) (*fpdf.Fpdf, func(string) string) {
+	p := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: fpdf.SizeType{Wd: w, Ht: h}})
+	p.SetCreationDate(created)
+	p.SetModificationDate(created)
+	p.SetCatalogSort(true)
+	p.SetProducer("Socle", false)
+	tr := p.UnicodeTranslatorFromDescriptor("")
+	return p, func(s string) string { return tr(replacer.Replace(s)) }
+}
+
+// replacer maps the characters French text uses that cp1252 lacks to their
+// nearest equivalent (the translator would print a dot): the narrow
+// no-break space of French numbers, subscript digits (CO₂), typographic
+// hyphens and the minus sign.
+var replacer = strings.NewReplacer("\u202f", "\u00a0", "\u2009", " ", "\u2011", "-", "\u2010", "-", "\u2212", "-",
+	"₀", "0", "₁", "1", "₂", "2", "₃", "3")
+
+// SetFill sets p's fill colour from a "#RRGGBB" hex string.
+func SetFill(p *fpdf.Fpdf, hex string) {
+	r, g, b := RGB(hex)
+	p.SetFillColor(r, g, b)
+}
+
+// RGB decodes a "#RRGGBB" hex colour; other characters count as 0.
+func RGB(hex string) (r, g, b int) {
+	v := 0
+	for _, c := range strings.TrimPrefix(hex, "#") {
+		v <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			v |= int(c - '0')
+		case c >= 'A' && c <= 'F':
+			v |= int(c-'A') + 10
+		case c >= 'a' && c <= 'f':
+			v |= int(c-'a') + 10
+		}
+	}
+	return v >> 16 & 0xff, v >> 8 & 0xff, v & 0xff
+}
+
+// Bar is one bar of a chart.
+type Bar struct {
+	Label string
+	N     int64
+	Text  string // N as shown (French thousands separators)
+}
+
+// Bars draws a horizontal bar chart at the current position, width
+// millimetres wide: the labels on the left third, the bars scaled to the
+// largest count, each count after its bar. It moves the position under the
+// chart.
+func Bars(p *fpdf.Fpdf, tr func(string) string, bars []Bar, width float64, fill string) {
+	const row, barH, pt = 6.0, 4.0, 9.0
+	x, y := p.GetX(), p.GetY()
+	labelW, numW := width/3, 20.0
+	var top int64 = 1
+	for _, b := range bars {
+		top = max(top, b.N)
+	}
+	p.SetFont(Font, "", pt)
+	SetFill(p, fill)
+	for i, b := range bars {
+		by := y + float64(i)*row
+		p.SetXY(x, by)
+		p.CellFormat(labelW-2, row, tr(fit(p, tr, b.Label, labelW-2)), "", 0, "L", false, 0, "")
+		w := max(0.5, float64(b.N)/float64(top)*(width-labelW-numW))
+		p.Rect(x+labelW, by+(row-barH)/2, w, barH, "F")
+		p.SetXY(x+labelW+w+1, by)
+		p.CellFormat(numW, row, tr(b.Text), "", 0, "L", false, 0, "")
+	}
+	p.SetXY(x, y+float64(len(bars))*row+2)
+}
+
+// fit shortens s with an ellipsis until it is at most w millimetres wide.
+func fit(p *fpdf.Fpdf, tr func(string) string, s string, w float64) string {
+	r := []rune(s)
+	for len(r) > 1 && p.GetStringWidth(tr(string(r))) > w {
+		r = append(r[:len(r)-2], '…')
+	}
+	return string(r)
+}

@@ -1,0 +1,56 @@
+package pdfdoc
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTextReadsBackWhatWasWritten writes French text, compressed and not,
+// and reads it back: accents, parentheses and the narrow no-break space
+// survive (the last as a no-break space).
+func TestTextReadsBackWhatWasWritten(t *testing.T) {
+	for _, compress := range []bool{true, false} {
+		p, tr := New(210, 297, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		p.SetCompression(compress)
+		p.AddPage()
+		p.SetFont(Font, "", 12)
+		p.Cell(100, 10, tr("Données (personnelles) à l'œil : 12\u202f345 kg CO₂e"))
+		Bars(p, tr, []Bar{{Label: "Réutilisations", N: 3, Text: "3"}}, 180, "#000091")
+		var buf bytes.Buffer
+		if err := p.Output(&buf); err != nil {
+			t.Fatal(err)
+		}
+		got := Text(buf.Bytes())
+		for _, want := range []string{"Données (personnelles) à l'œil : 12\u00a0345 kg CO2e", "Réutilisations\n3\n"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("compress %v: text %q lacks %q", compress, got, want)
+			}
+		}
+		if !bytes.Contains(buf.Bytes(), []byte("/CreationDate (D:20260102030405")) {
+			t.Errorf("compress %v: the creation date is not the one given", compress)
+		}
+	}
+}
+
+func TestRGB(t *testing.T) {
+	for _, tc := range []struct {
+		hex     string
+		r, g, b int
+	}{{"#FFDD00", 255, 221, 0}, {"#36b2e6", 54, 178, 230}, {"#000000", 0, 0, 0}} {
+		if r, g, b := RGB(tc.hex); r != tc.r || g != tc.g || b != tc.b {
+			t.Errorf("%s: %d %d %d", tc.hex, r, g, b)
+		}
+	}
+}
+
+// FuzzText feeds Text arbitrary bytes: it must not panic nor loop.
+func FuzzText(f *testing.F) {
+	f.Add([]byte("stream\nBT (a\\(b\\)) Tj ET\nendstream"))
+	f.Add([]byte("stream\n(\\101\\1) Tj (unterminated\nendstream"))
+	f.Add([]byte("stream\nx\x9c\x03\x00\x00\x00\x00\x01\nendstream"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		Text(b)
+	})
+}
