@@ -93,35 +93,27 @@ func ParseBBoxCRS(s string) error {
 
 // ParseLimit parses the limit parameter: empty is DefaultLimit, values
 // above MaxLimit are clamped to it (the standard says a larger value is not
-// an error), values below 1 and non-integers are refused.
+// an error, however large), values below 1 and non-integers are refused.
 func ParseLimit(s string) (int, error) {
 	if s == "" {
 		return DefaultLimit, nil
 	}
-	if len(s) > 20 {
-		return MaxLimit, validLimitText(s)
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		if validLimitText(s) == nil {
-			return MaxLimit, nil // an integer too large for int64: clamped
+	digits := strings.TrimPrefix(s, "+")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil && n < 1 {
+			return 0, errs.E(errs.Invalid, "invalid limit: must be at least 1")
 		}
 		return 0, errs.E(errs.Invalid, "invalid limit: not an integer")
 	}
-	if n < 1 {
+	digits = strings.TrimLeft(digits, "0")
+	switch {
+	case digits == "":
 		return 0, errs.E(errs.Invalid, "invalid limit: must be at least 1")
+	case len(digits) > len(strconv.Itoa(MaxLimit)):
+		return MaxLimit, nil
 	}
-	return int(min(n, MaxLimit)), nil
-}
-
-// validLimitText accepts the long all-digit positive integers that only
-// overflow int64.
-func validLimitText(s string) error {
-	t := strings.TrimPrefix(s, "+")
-	if t == "" || strings.Trim(t, "0123456789") != "" || strings.Trim(t, "0") == "" {
-		return errs.E(errs.Invalid, "invalid limit: not a positive integer")
-	}
-	return nil
+	n, _ := strconv.Atoi(digits)
+	return min(n, MaxLimit), nil
 }
 
 // Interval is a datetime filter: features whose instant t satisfies
