@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/socle/socle/internal/annual"
 	"github.com/socle/socle/internal/dtpr"
@@ -46,7 +47,7 @@ func (s *Server) annualBars(cs []annual.Count, kind string) []bar {
 		case "-":
 			return k
 		case "purpose":
-			if e, ok := dtpr.Lookup("device__purpose", k); ok {
+			if e, ok := dtpr.Lookup("purpose", k); ok {
 				return e.Name
 			}
 			return k
@@ -61,9 +62,15 @@ func (s *Server) handleAnnualLatest(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleAnnual serves /rapport/{year}, the annual public report, printable
-// (the browser's print to PDF keeps its layout).
+// (the browser's print to PDF keeps its layout), and /rapport/{year}.pdf,
+// the same figures as a PDF document (annual_pdf.go).
 func (s *Server) handleAnnual(w http.ResponseWriter, r *http.Request) {
-	year, err := strconv.Atoi(r.PathValue("year"))
+	name, pdf := strings.CutSuffix(r.PathValue("year"), ".pdf")
+	year, err := strconv.Atoi(name)
+	if err == nil && pdf {
+		s.handleAnnualPDF(w, r, year)
+		return
+	}
 	if err != nil {
 		s.renderError(w, r, errs.E(errs.NotFound, "no report %q", r.PathValue("year")))
 		return

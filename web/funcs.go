@@ -28,7 +28,7 @@ func (s *Server) funcs() template.FuncMap {
 		"mul3":       func(w int64) int64 { return w * 3 },
 		"addw":       func(w int64) int64 { return 266 + w*3 },
 		"bars": func(cs []annual.Count, kind string) []bar {
-			return bars(cs, func(k string) string { return s.label(kind, k) })
+			return s.annualBars(cs, kind)
 		},
 	}
 }

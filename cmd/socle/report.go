@@ -1,33 +1,41 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/socle/socle/internal/annual"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/sobriety"
+	"github.com/socle/socle/web"
 )
 
 // runReport prints the annual public report of a year (the page
-// /rapport/YEAR shows the same figures): JSON, or a plain-text summary.
+// /rapport/YEAR shows the same figures): JSON, a plain-text summary, or
+// the PDF of /rapport/YEAR.pdf written to --out.
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var sf storeFlags
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sf.register(fs)
 	year := fs.Int("year", time.Now().UTC().Year(), "the year to report on")
-	format := fs.String("format", "json", "json or text")
+	format := fs.String("format", "json", "json, text or pdf")
+	out := fs.String("out", "", "the file to write (required with --format pdf); default standard output")
 	model := fs.String("sobriety-model", "", "energy and carbon model (docs/sobriety.md); default the documented one")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "text" {
-		return errs.E(errs.Invalid, "--format must be json or text")
+	if *format != "json" && *format != "text" && *format != "pdf" {
+		return errs.E(errs.Invalid, "--format must be json, text or pdf")
+	}
+	if *format == "pdf" && *out == "" {
+		return errs.E(errs.Invalid, "--format pdf needs --out FILE")
 	}
 	a, err := sf.open(ctx, quietLogger())
 	if err != nil {
@@ -41,12 +49,36 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if *format == "text" {
-		return writeReportText(stdout, r)
+	return writeReport(stdout, *out, *format, r)
+}
+
+// writeReport writes r in format to the file out, or to stdout when out is
+// empty; the file is replaced only once the report is whole.
+func writeReport(stdout io.Writer, out, format string, r *annual.Report) error {
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "text":
+		err = writeReportText(&buf, r)
+	case "pdf":
+		err = web.AnnualPDF(&buf, r)
+	default:
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(r)
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		_, err = stdout.Write(buf.Bytes())
+		return err
+	}
+	tmp := out + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	return os.Rename(tmp, out)
 }
 
 // writeReportText is the report's summary for a terminal.

@@ -68,8 +68,8 @@ type Bar struct {
 
 // Bars draws a horizontal bar chart at the current position, width
 // millimetres wide: the labels on the left third, the bars scaled to the
-// largest count, each count after its bar. It moves the position under the
-// chart.
+// largest count, each count after its bar; a chart too long for the page
+// goes on the next. It moves the position under the chart.
 func Bars(p *fpdf.Fpdf, tr func(string) string, bars []Bar, width float64, fill string) {
 	const row, barH, pt = 6.0, 4.0, 9.0
 	x, y := p.GetX(), p.GetY()
@@ -80,8 +80,16 @@ func Bars(p *fpdf.Fpdf, tr func(string) string, bars []Bar, width float64, fill 
 	}
 	p.SetFont(Font, "", pt)
 	SetFill(p, fill)
-	for i, b := range bars {
-		by := y + float64(i)*row
+	_, ht := p.GetPageSize()
+	_, topMargin, _, bottom := p.GetMargins()
+	for _, b := range bars {
+		if y+row > ht-bottom {
+			p.AddPage()
+			p.SetFont(Font, "", pt)
+			y = topMargin
+		}
+		by := y
+		y += row
 		p.SetXY(x, by)
 		p.CellFormat(labelW-2, row, tr(fit(p, tr, b.Label, labelW-2)), "", 0, "L", false, 0, "")
 		w := max(0.5, float64(b.N)/float64(top)*(width-labelW-numW))
@@ -89,7 +97,7 @@ func Bars(p *fpdf.Fpdf, tr func(string) string, bars []Bar, width float64, fill 
 		p.SetXY(x+labelW+w+1, by)
 		p.CellFormat(numW, row, tr(b.Text), "", 0, "L", false, 0, "")
 	}
-	p.SetXY(x, y+float64(len(bars))*row+2)
+	p.SetXY(x, y+2)
 }
 
 // fit shortens s with an ellipsis until it is at most w millimetres wide.

@@ -18,12 +18,14 @@ func TestTextReadsBackWhatWasWritten(t *testing.T) {
 		p.SetFont(Font, "", 12)
 		p.Cell(100, 10, tr("Données (personnelles) à l'œil : 12\u202f345 kg CO₂e"))
 		Bars(p, tr, []Bar{{Label: "Réutilisations", N: 3, Text: "3"}}, 180, "#000091")
+		p.AddPage() // a second content stream
+		p.Cell(100, 10, "page 2")
 		var buf bytes.Buffer
 		if err := p.Output(&buf); err != nil {
 			t.Fatal(err)
 		}
 		got := Text(buf.Bytes())
-		for _, want := range []string{"Données (personnelles) à l'œil : 12\u00a0345 kg CO2e", "Réutilisations\n3\n"} {
+		for _, want := range []string{"Données (personnelles) à l'œil : 12\u00a0345 kg CO2e", "Réutilisations\n3\n", "\npage 2\n"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("compress %v: text %q lacks %q", compress, got, want)
 			}

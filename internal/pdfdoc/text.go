@@ -30,7 +30,7 @@ func Text(pdf []byte) string {
 			break
 		}
 		data := rest[:j]
-		rest = rest[j:]
+		rest = rest[j+len("\nendstream"):] // past "endstream", which holds "stream"
 		if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
 			inflated, err := io.ReadAll(io.LimitReader(zr, MaxTextStream))
 			if err != nil {
