@@ -96,8 +96,12 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sf.register(fs)
 	id := fs.String("dataset", "", "dataset ID (required)")
 	version := fs.Int("version", 0, "version to restore (default: the previous one)")
+	from := fs.String("from", "", "restore the whole platform from this backup archive into an empty instance (socle backup)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *from != "" {
+		return runPlatformRestore(ctx, sf, *from, stdout)
 	}
 	a, err := sf.open(ctx, quietLogger())
 	if err != nil {

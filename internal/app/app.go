@@ -14,6 +14,7 @@ import (
 	"github.com/socle/socle/internal/alerts"
 	"github.com/socle/socle/internal/audit"
 	"github.com/socle/socle/internal/auth"
+	"github.com/socle/socle/internal/backup"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/dtpr"
 	"github.com/socle/socle/internal/live"
@@ -43,6 +44,9 @@ type Store interface {
 	agreements.Store
 	registers.Store
 	sobriety.Store
+	backup.Source
+	backup.Target
+	SchemaVersion(ctx context.Context) (int, error)
 	Engine() string
 	Ping(ctx context.Context) error
 	Close() error

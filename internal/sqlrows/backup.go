@@ -1,0 +1,61 @@
+package sqlrows
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/socle/socle/internal/backup"
+	"github.com/socle/socle/internal/catalog"
+)
+
+// RecordsTable describes a dataset version's records table for a backup:
+// _id, then the storage columns of its fields (fields is the JSON kept in
+// dataset_versions).
+func RecordsTable(name string, fields []byte) (backup.Table, []catalog.Field, error) {
+	var fs []catalog.Field
+	if err := json.Unmarshal(fields, &fs); err != nil {
+		return backup.Table{}, nil, fmt.Errorf("fields of %s: %w", name, err)
+	}
+	cols := []backup.Column{{Name: "_id", Type: backup.Integer}}
+	for _, f := range fs {
+		t := backupType(f.Type)
+		for _, c := range ColumnNames([]catalog.Field{f}) {
+			cols = append(cols, backup.Column{Name: c, Type: t})
+		}
+	}
+	return backup.Table{Name: name, Kind: backup.Records, Columns: cols, Fields: json.RawMessage(fields)}, fs, nil
+}
+
+// backupType is the archive type of a field's storage columns. GeoJSON
+// shapes and JSON fields are text on both engines and stay as written.
+func backupType(t catalog.FieldType) backup.Type {
+	switch t {
+	case catalog.TypeInt:
+		return backup.Integer
+	case catalog.TypeDouble, catalog.TypeGeoPoint:
+		return backup.Number
+	case catalog.TypeBoolean:
+		return backup.Boolean
+	case catalog.TypeDate:
+		return backup.Date
+	case catalog.TypeDateTime:
+		return backup.DateTime
+	}
+	return backup.String
+}
+
+// PlatformType is the archive type of a platform column given the type an
+// engine reports when the column is not in backup.Columns.
+func PlatformType(table, column string, plain backup.Type) backup.Type {
+	if t, ok := backup.Columns[table+"."+column]; ok {
+		return t
+	}
+	return plain
+}
+
+// SealedColumn reports the columns a restore leaves to the database: the
+// audit log's hash chain, which its trigger recomputes as the entries are
+// inserted in order (and backup.Restore then compares with the archive).
+func SealedColumn(table, column string) bool {
+	return table == "audit_log" && (column == "hash" || column == "prev_hash")
+}
