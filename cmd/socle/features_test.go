@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/demo"
@@ -53,13 +54,15 @@ func newFeaturesEnv(t *testing.T, e *env) *featuresEnv {
 	fe := &featuresEnv{env: e}
 	for _, spec := range terr.Datasets {
 		d := spec.Dataset
-		if !d.HasGeo() {
-			continue
+		if !d.HasGeo() && d.ID != "subventions-associations" {
+			continue // one dataset without geometry is enough
 		}
 		if err := loadSpec(t.Context(), a, spec); err != nil {
 			t.Fatalf("load %s: %v", d.ID, err)
 		}
-		if d.Access == "public" {
+		if !d.HasGeo() {
+			continue
+		} else if d.Access == "public" {
 			fe.public = append(fe.public, d.ID)
 		} else if fe.hidden == "" {
 			fe.hidden = d.ID
@@ -324,4 +327,345 @@ func countRequests(reqs []*url.URL, suffix, param string) int {
 		}
 	}
 	return n
+}
+
+// featureCollectionJSON is an items answer.
+type featureCollectionJSON struct {
+	Type     string `json:"type"`
+	Features []struct {
+		Type       string          `json:"type"`
+		ID         int64           `json:"id"`
+		Geometry   json.RawMessage `json:"geometry"`
+		Properties map[string]any  `json:"properties"`
+	} `json:"features"`
+	NumberMatched  *int64 `json:"numberMatched"`
+	NumberReturned int    `json:"numberReturned"`
+	TimeStamp      string `json:"timeStamp"`
+	Links          []struct{ Href, Rel, Type string }
+}
+
+func (fc *featureCollectionJSON) link(rel string) string {
+	for _, l := range fc.Links {
+		if l.Rel == rel {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+// items fetches an items page (path relative to the collection) and checks
+// its media type.
+func (fe *featuresEnv) items(t *testing.T, id, query, key string) *featureCollectionJSON {
+	t.Helper()
+	code, body, h := fe.get("/api/features/collections/"+id+"/items"+query, key)
+	if code != 200 {
+		t.Fatalf("items %s%s: %d %s", id, query, code, body)
+	}
+	if ct := h.Get("Content-Type"); ct != "application/geo+json" {
+		t.Errorf("items %s%s: Content-Type %q", id, query, ct)
+	}
+	var fc featureCollectionJSON
+	if err := json.Unmarshal(body, &fc); err != nil {
+		t.Fatalf("items %s%s: %v in %s", id, query, err, body)
+	}
+	if fc.Type != "FeatureCollection" || fc.NumberReturned != len(fc.Features) {
+		t.Errorf("items %s%s: type %q, numberReturned %d for %d features", id, query, fc.Type, fc.NumberReturned, len(fc.Features))
+	}
+	if _, err := time.Parse(time.RFC3339, fc.TimeStamp); err != nil {
+		t.Errorf("items %s%s: timeStamp %q", id, query, fc.TimeStamp)
+	}
+	return &fc
+}
+
+// matched is numberMatched, which must be present.
+func (fc *featureCollectionJSON) matched(t *testing.T) int64 {
+	t.Helper()
+	if fc.NumberMatched == nil {
+		t.Fatal("no numberMatched")
+	}
+	return *fc.NumberMatched
+}
+
+// TestFeaturesAPI checks the OGC API – Features documents, paging, filters
+// and exceptions over HTTP, against the Explore API's answers, on both
+// engines.
+func TestFeaturesAPI(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			fe := newFeaturesEnv(t, e)
+			t.Run("documents", func(t *testing.T) { e.t = t; fe.checkDocuments(t) })
+			t.Run("paging", func(t *testing.T) { e.t = t; fe.checkPaging(t) })
+			t.Run("filters", func(t *testing.T) { e.t = t; fe.checkFilters(t) })
+			t.Run("exceptions", func(t *testing.T) { e.t = t; fe.checkExceptions(t) })
+			t.Run("feature", func(t *testing.T) { e.t = t; fe.checkFeature(t) })
+		})
+	}
+}
+
+func (fe *featuresEnv) checkDocuments(t *testing.T) {
+	var landing struct {
+		Title string
+		Links []struct{ Href, Rel, Type string }
+	}
+	code, body, h := fe.get("/api/features", "")
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+		t.Fatalf("landing page: %d %s %s", code, h.Get("Content-Type"), body)
+	}
+	json.Unmarshal(body, &landing)
+	rels := map[string]string{}
+	for _, l := range landing.Links {
+		rels[l.Rel] = l.Href
+	}
+	for _, rel := range []string{"self", "service-desc", "conformance", "data"} {
+		if rels[rel] == "" {
+			t.Errorf("landing page without a %q link: %s", rel, body)
+		}
+	}
+	var conf struct{ ConformsTo []string }
+	fe.getJSON("/api/features/conformance?f=json", "", 200, &conf)
+	for _, c := range []string{"core", "geojson"} {
+		if !slices.Contains(conf.ConformsTo, "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"+c) {
+			t.Errorf("conformance lacks %s: %v", c, conf.ConformsTo)
+		}
+	}
+	oas, _, _ := fe.get("/api/openapi.json", "")
+	claims := slices.Contains(conf.ConformsTo, "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30")
+	if claims != (oas == 200) || slices.ContainsFunc(conf.ConformsTo, func(s string) bool { return strings.HasSuffix(s, "/html") }) {
+		t.Errorf("conformance %v with /api/openapi.json answering %d", conf.ConformsTo, oas)
+	}
+
+	type collection struct {
+		ID, Title, ItemType string
+		CRS                 []string
+		Links               []struct{ Href, Rel, Type string }
+		Extent              struct {
+			Spatial  struct{ BBox [][4]float64 }
+			Temporal struct{ Interval [][2]*string }
+		}
+	}
+	var anon, admin struct{ Collections []collection }
+	fe.getJSON("/api/features/collections", "", 200, &anon)
+	fe.getJSON("/api/features/collections", fe.key, 200, &admin)
+	var ids []string
+	for _, c := range anon.Collections {
+		ids = append(ids, c.ID)
+		if c.ItemType != "feature" || !slices.Contains(c.CRS, "http://www.opengis.net/def/crs/OGC/1.3/CRS84") || c.Title == "" {
+			t.Errorf("collection %s: itemType %q, crs %v, title %q", c.ID, c.ItemType, c.CRS, c.Title)
+		}
+		items := slices.IndexFunc(c.Links, func(l struct{ Href, Rel, Type string }) bool {
+			return l.Rel == "items" && l.Type == "application/geo+json"
+		})
+		if items < 0 {
+			t.Errorf("collection %s has no items link: %v", c.ID, c.Links)
+		}
+		if len(c.Extent.Spatial.BBox) != 1 || !near(c.Extent.Spatial.BBox[0], fe.exportBBox(t, c.ID, ""), 1e-9) {
+			t.Errorf("collection %s: spatial extent %v, the data's %v", c.ID, c.Extent.Spatial.BBox, fe.exportBBox(t, c.ID, ""))
+		}
+		if c.ID == "qualite-air" {
+			var page recordsPageJSON
+			fe.getJSON(records("qualite-air", "select", "min(date_heure) as a, max(date_heure) as b"), "", 200, &page)
+			iv := c.Extent.Temporal.Interval
+			if len(iv) != 1 || iv[0][0] == nil || iv[0][1] == nil || !sameInstant(*iv[0][0], page.Results[0]["a"]) || !sameInstant(*iv[0][1], page.Results[0]["b"]) {
+				t.Errorf("qualite-air: temporal extent %v, the data's %v", iv, page.Results[0])
+			}
+		}
+	}
+	if slices.Sort(ids); !slices.Equal(ids, slices.Sorted(slices.Values(fe.public))) {
+		t.Errorf("anonymous collections %v, want the public geo datasets %v", ids, fe.public)
+	}
+	if !slices.ContainsFunc(admin.Collections, func(c collection) bool { return c.ID == fe.hidden }) {
+		t.Errorf("the admin does not see %s among the collections", fe.hidden)
+	}
+	fe.getJSON("/api/features/collections/subventions-associations", "", 404, nil) // no geometry: no collection
+	var one collection
+	fe.getJSON("/api/features/collections/arbres-remarquables", "", 200, &one)
+	if one.ID != "arbres-remarquables" {
+		t.Errorf("collection document: %+v", one)
+	}
+}
+
+func sameInstant(a string, b any) bool {
+	ta, err1 := time.Parse(time.RFC3339, a)
+	tb, err2 := time.Parse(time.RFC3339, fmt.Sprint(b))
+	return err1 == nil && err2 == nil && ta.Equal(tb)
+}
+
+func (fe *featuresEnv) checkPaging(t *testing.T) {
+	first := fe.items(t, "arbres-remarquables", "", "")
+	total := fe.exploreCount(t, "arbres-remarquables", "", "")
+	if first.NumberReturned != 10 || first.matched(t) != total || first.link("next") == "" || first.link("self") == "" {
+		t.Errorf("default page: %d returned, %v matched (want 10 of %d), next %q", first.NumberReturned, first.NumberMatched, total, first.link("next"))
+	}
+	big := fe.items(t, "qualite-air", "?limit=20000", "")
+	if big.NumberReturned != 10000 || big.link("next") == "" {
+		t.Errorf("limit=20000 returned %d features (want the maximum, 10000) and next %q", big.NumberReturned, big.link("next"))
+	}
+	// Following next links gets every feature once, in ID order.
+	seen := map[int64]bool{}
+	last := int64(0)
+	next := "/api/features/collections/arbres-remarquables/items?limit=400"
+	pages := 0
+	for next != "" && pages < 10 {
+		fc := fe.items(t, "arbres-remarquables", strings.TrimPrefix(next, "/api/features/collections/arbres-remarquables/items"), "")
+		pages++
+		if fc.matched(t) != total {
+			t.Errorf("page %d: numberMatched %d, want %d", pages, fc.matched(t), total)
+		}
+		for _, f := range fc.Features {
+			if seen[f.ID] || f.ID <= last {
+				t.Fatalf("page %d: feature %d out of order or repeated", pages, f.ID)
+			}
+			seen[f.ID], last = true, f.ID
+		}
+		next = ""
+		if n := fc.link("next"); n != "" {
+			u, _ := url.Parse(n)
+			if u.Query().Get("limit") != "400" {
+				t.Errorf("next link %s lost the limit", n)
+			}
+			next = u.Path + "?" + u.RawQuery
+		}
+	}
+	if int64(len(seen)) != total || pages != 4 {
+		t.Errorf("%d pages gave %d features, want 4 pages and %d", pages, len(seen), total)
+	}
+}
+
+func (fe *featuresEnv) checkFilters(t *testing.T) {
+	// A property filter is the Explore API's equality.
+	first := fe.items(t, "qualite-air", "?limit=1", "")
+	commune := fmt.Sprint(first.Features[0].Properties["commune"])
+	fc := fe.items(t, "qualite-air", "?limit=10000&commune="+url.QueryEscape(commune), "")
+	want := fe.exploreCount(t, "qualite-air", "", fmt.Sprintf("commune = %q", commune))
+	if fc.matched(t) != want || int64(fc.NumberReturned) != min(want, 10000) {
+		t.Errorf("commune=%s: %d matched, %d returned; the Explore API counts %d", commune, fc.matched(t), fc.NumberReturned, want)
+	}
+	for _, f := range fc.Features {
+		if f.Properties["commune"] != commune {
+			t.Fatalf("commune=%s returned a feature of %v", commune, f.Properties["commune"])
+		}
+	}
+
+	// datetime against the first datetime field.
+	at := fmt.Sprint(first.Features[0].Properties["date_heure"])
+	for _, c := range []struct{ param, where string }{
+		{at, fmt.Sprintf("date_heure = date'%s'", at)},
+		{"2026-09-01", "date_heure >= date'2026-09-01T00:00:00Z' AND date_heure < date'2026-09-02T00:00:00Z'"},
+		{"../2026-08-15T06:00:00Z", "date_heure <= date'2026-08-15T06:00:00Z'"},
+		{"2026-09-20T00:00:00+02:00/..", "date_heure >= date'2026-09-19T22:00:00Z'"},
+		{"2026-08-10T00:00:00Z/2026-08-12", "date_heure >= date'2026-08-10T00:00:00Z' AND date_heure < date'2026-08-13T00:00:00Z'"},
+	} {
+		fc := fe.items(t, "qualite-air", "?limit=1&datetime="+url.QueryEscape(c.param), "")
+		if want := fe.exploreCount(t, "qualite-air", "", c.where); fc.matched(t) != want || want == 0 {
+			t.Errorf("datetime=%s: %d matched, the Explore API counts %d", c.param, fc.matched(t), want)
+		}
+	}
+	// On a date field, a day matches when it meets the interval.
+	var col struct {
+		Extent struct{ Temporal struct{ Interval [][2]string } }
+	}
+	fe.getJSON("/api/features/collections/"+fe.hidden, fe.key, 200, &col)
+	day := col.Extent.Temporal.Interval[0][0][:10]
+	fc = fe.items(t, fe.hidden, "?datetime="+day+"T12:00:00Z/"+day+"T13:00:00Z", fe.key)
+	if want := fe.exploreCount(t, fe.hidden, fe.key, "mois = date'"+day+"'"); fc.matched(t) != want || want == 0 {
+		t.Errorf("datetime within %s on a date field: %d matched, want %d", day, fc.matched(t), want)
+	}
+
+	// bbox on shapes: the features whose envelope meets the box.
+	box := [4]float64{-0.56, 47.45, -0.54, 47.47}
+	fc = fe.items(t, "perimetres-communes", "?limit=100&bbox-crs="+url.QueryEscape("http://www.opengis.net/def/crs/OGC/1.3/CRS84")+"&bbox="+
+		fmt.Sprintf("%v,%v,%v,%v", box[0], box[1], box[2], box[3]), "")
+	all := fe.items(t, "perimetres-communes", "?limit=100", "")
+	var want2 []int64
+	for _, f := range all.Features {
+		var g struct{ Coordinates json.RawMessage }
+		json.Unmarshal(f.Geometry, &g)
+		env := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+		for _, p := range positions(t, g.Coordinates) {
+			env = [4]float64{math.Min(env[0], p[0]), math.Min(env[1], p[1]), math.Max(env[2], p[0]), math.Max(env[3], p[1])}
+		}
+		if env[0] <= box[2] && env[2] >= box[0] && env[1] <= box[3] && env[3] >= box[1] {
+			want2 = append(want2, f.ID)
+		}
+	}
+	var got []int64
+	for _, f := range fc.Features {
+		got = append(got, f.ID)
+	}
+	if !slices.Equal(got, want2) || len(got) == 0 || len(got) == len(all.Features) {
+		t.Errorf("bbox on shapes: features %v, want %v (of %d)", got, want2, len(all.Features))
+	}
+}
+
+func (fe *featuresEnv) checkExceptions(t *testing.T) {
+	other := fe.items(t, "arbres-remarquables", "?bbox=-1,47,0,48", "").link("next")
+	u, _ := url.Parse(other)
+	for _, q := range []string{
+		"?foo=1", "?bbox=1,2,3", "?bbox=0,10,1,5", "?bbox=a,b,c,d", "?bbox=-0.6,47,-0.5,48&bbox-crs=" + url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/2154"),
+		"?limit=0", "?limit=abc", "?limit=-3", "?f=xml", "?cursor=garbage",
+		"?cursor=" + url.QueryEscape(u.Query().Get("cursor")), // belongs to the bbox query
+		"?datetime=2024-01-01", // no temporal property
+		"?geo_point=1", "?commune=a&commune=b",
+	} {
+		code, body, h := fe.get("/api/features/collections/arbres-remarquables/items"+q, "")
+		var ex struct{ Code, Description string }
+		json.Unmarshal(body, &ex)
+		if code != 400 || ex.Code == "" || ex.Description == "" || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+			t.Errorf("items%s: %d %s %s, want 400 with an exception", q, code, h.Get("Content-Type"), body)
+		}
+	}
+	for _, q := range []string{"?datetime=yesterday", "?datetime=../..", "?datetime=2024-02-01T00:00:00Z/2024-01-01T00:00:00Z", "?datetime=2024-01-01T10:00:00"} {
+		if code, body, _ := fe.get("/api/features/collections/qualite-air/items"+q, ""); code != 400 {
+			t.Errorf("items%s: %d %s, want 400", q, code, body)
+		}
+	}
+	if code, _, _ := fe.get("/api/features/collections/nope/items", ""); code != 404 {
+		t.Errorf("unknown collection: %d", code)
+	}
+}
+
+func (fe *featuresEnv) checkFeature(t *testing.T) {
+	page := fe.items(t, "arbres-remarquables", "?limit=3", "")
+	f := page.Features[2]
+	code, body, h := fe.get(fmt.Sprintf("/api/features/collections/arbres-remarquables/items/%d", f.ID), "")
+	if code != 200 || h.Get("Content-Type") != "application/geo+json" {
+		t.Fatalf("feature %d: %d %s %s", f.ID, code, h.Get("Content-Type"), body)
+	}
+	var one struct {
+		Type       string
+		ID         int64
+		Geometry   json.RawMessage
+		Properties map[string]any
+		Links      []struct{ Rel string }
+	}
+	json.Unmarshal(body, &one)
+	if one.Type != "Feature" || one.ID != f.ID || string(one.Geometry) != string(f.Geometry) || fmt.Sprint(one.Properties) != fmt.Sprint(f.Properties) || len(one.Links) < 2 {
+		t.Errorf("feature %d alone differs from its page's: %s", f.ID, body)
+	}
+	for _, p := range []string{"999999", "abc", "0"} {
+		if code, _, _ := fe.get("/api/features/collections/arbres-remarquables/items/"+p, ""); code != 404 {
+			t.Errorf("feature %s: %d, want 404", p, code)
+		}
+	}
+	// Reads of a non-public collection are audited like the Explore API's.
+	hidden := fe.items(t, fe.hidden, "?limit=7", fe.key)
+	if hidden.NumberReturned != 7 {
+		t.Fatalf("admin read of %s: %d features", fe.hidden, hidden.NumberReturned)
+	}
+	var log struct {
+		Results []struct {
+			Action  string
+			Records int64
+		}
+	}
+	fe.getJSON("/api/socle/v1/audit?target="+fe.hidden, fe.key, 200, &log)
+	if !slices.ContainsFunc(log.Results, func(r struct {
+		Action  string
+		Records int64
+	}) bool {
+		return r.Action == "records.read" && r.Records == 7
+	}) {
+		t.Errorf("the read of 7 features of %s is not audited: %+v", fe.hidden, log.Results)
+	}
 }
