@@ -563,7 +563,9 @@ func (fe *featuresEnv) checkFilters(t *testing.T) {
 	}
 	// On a date field, a day matches when it meets the interval.
 	var col struct {
-		Extent struct{ Temporal struct{ Interval [][2]string } }
+		Extent struct {
+			Temporal struct{ Interval [][2]string }
+		}
 	}
 	fe.getJSON("/api/features/collections/"+fe.hidden, fe.key, 200, &col)
 	day := col.Extent.Temporal.Interval[0][0][:10]
@@ -605,7 +607,7 @@ func (fe *featuresEnv) checkExceptions(t *testing.T) {
 		"?foo=1", "?bbox=1,2,3", "?bbox=0,10,1,5", "?bbox=a,b,c,d", "?bbox=-0.6,47,-0.5,48&bbox-crs=" + url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/2154"),
 		"?limit=0", "?limit=abc", "?limit=-3", "?f=xml", "?cursor=garbage",
 		"?cursor=" + url.QueryEscape(u.Query().Get("cursor")), // belongs to the bbox query
-		"?datetime=2024-01-01", // no temporal property
+		"?datetime=2024-01-01",                                // no temporal property
 		"?geo_point=1", "?commune=a&commune=b",
 	} {
 		code, body, h := fe.get("/api/features/collections/arbres-remarquables/items"+q, "")
