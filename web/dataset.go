@@ -47,6 +47,10 @@ var tabs = []struct {
 }
 
 func (s *Server) handleDatasetPage(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("tab") == "" && dcatFile(r.PathValue("id")) { // /datasets/{id}.ttl…: web/dcat.go
+		s.handleDCAT(w, r)
+		return
+	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
 	p, err := s.datasetPage(ctx, r)

@@ -23,4 +23,5 @@ func (s *Server) routes() {
 	s.liveRoutes() // live_push.go
 	// DTPR sensor pages, opinions and their moderation (sensors.go)
 	s.sensorRoutes()
+	s.dcatRoutes() // dcat.go: DCAT-AP files served by the API
 }

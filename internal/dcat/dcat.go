@@ -106,7 +106,10 @@ func Graph(c Catalog) *rdf.Graph {
 	lic, title := licence(catalog.DefaultLicense)
 	b.add(cat, p(rdf.DCT, "license"), b.licence(lic, title))
 	scheme := strings.TrimSuffix(rdf.EUTheme, "/")
-	b.add(cat, p(rdf.DCAT, "themeTaxonomy"), b.node(scheme, rdf.SKOS+"ConceptScheme"))
+	if !b.typed[scheme] {
+		b.add(b.node(scheme, rdf.SKOS+"ConceptScheme"), p(rdf.DCT, "title"), rdf.LangLiteral("Thèmes des données (UE)", "fr"))
+	}
+	b.add(cat, p(rdf.DCAT, "themeTaxonomy"), rdf.IRI(scheme))
 	var issued, modified time.Time
 	for _, e := range c.Entries {
 		if d := e.Dataset; modified.IsZero() || d.Modified.After(modified) {
@@ -175,7 +178,7 @@ func (b *builder) agent(o *catalog.Organization) rdf.Term {
 	a := b.node(iri, rdf.FOAF+"Agent", rdf.FOAF+"Organization")
 	b.add(a, p(rdf.FOAF, "name"), rdf.LangLiteral(o.Name, "fr"))
 	if kind, ok := publisherTypes[o.Kind]; ok {
-		b.add(a, p(rdf.DCT, "type"), b.node(admsPublisherType+kind, rdf.SKOS+"Concept"))
+		b.add(a, p(rdf.DCT, "type"), b.concept(admsPublisherType+kind[0], kind[1], "en"))
 	}
 	if web := httpURL(o.Website); web != "" {
 		b.add(a, p(rdf.FOAF, "homepage"), b.node(web, rdf.FOAF+"Document"))
@@ -184,6 +187,17 @@ func (b *builder) agent(o *catalog.Organization) rdf.Term {
 		b.add(a, p(rdf.FOAF, "mbox"), rdf.IRI("mailto:"+o.Email))
 	}
 	return a
+}
+
+// concept describes a skos:Concept of a vocabulary: DCAT-AP's shapes want
+// its skos:prefLabel in the graph.
+func (b *builder) concept(iri, label, lang string) rdf.Term {
+	first := !b.typed[iri]
+	t := b.node(iri, rdf.SKOS+"Concept")
+	if first {
+		b.add(t, p(rdf.SKOS, "prefLabel"), rdf.LangLiteral(label, lang))
+	}
+	return t
 }
 
 func (b *builder) licence(iri, title string) rdf.Term {
@@ -216,7 +230,7 @@ func (b *builder) dataset(e Entry) {
 		b.add(ds, p(rdf.DCAT, "keyword"), rdf.LangLiteral(k, tag))
 	}
 	for _, code := range codes {
-		th := b.node(rdf.EUTheme+code, rdf.SKOS+"Concept")
+		th := b.concept(rdf.EUTheme+code, euThemes[code], "fr")
 		b.add(ds, p(rdf.DCAT, "theme"), th)
 	}
 	pub := b.agent(b.orgs[m.Publisher])
@@ -297,10 +311,16 @@ func (b *builder) spatial(ds rdf.Term, d *catalog.Dataset, bbox *[4]float64) {
 	if bbox == nil {
 		return
 	}
+	// dcat:bbox is a literal (one at most); locn:geometry is a
+	// locn:Geometry node (DCAT-AP 3's shapes), which carries the GeoSPARQL
+	// serialisations. data.gouv.fr reads the Location's WKT literal.
 	wkt := rdf.Typed(polygonWKT(*bbox), rdf.GSP+"wktLiteral")
-	b.add(loc, p(rdf.LOCN, "geometry"), wkt)
-	b.add(loc, p(rdf.LOCN, "geometry"), rdf.Typed(polygonGeoJSON(*bbox), geoJSONLiteral))
 	b.add(loc, p(rdf.DCAT, "bbox"), wkt)
+	geom := rdf.Blank(d.ID + "-geometry")
+	b.add(loc, p(rdf.LOCN, "geometry"), geom)
+	b.add(geom, rdfType, p(rdf.LOCN, "Geometry"))
+	b.add(geom, p(rdf.GSP, "asWKT"), wkt)
+	b.add(geom, p(rdf.GSP, "asGeoJSON"), rdf.Typed(polygonGeoJSON(*bbox), rdf.GSP+"geoJSONLiteral"))
 }
 
 func polygonWKT(bb [4]float64) string {
@@ -340,7 +360,7 @@ func (b *builder) distribution(ds rdf.Term, d *catalog.Dataset, x Export, schema
 	}
 	lic, title := licence(d.Meta.License)
 	b.add(dist, p(rdf.DCT, "license"), b.licence(lic, title))
-	b.add(dist, p(rdf.DCATAP, "availability"), b.node(euAvailability+"STABLE", rdf.SKOS+"Concept"))
+	b.add(dist, p(rdf.DCATAP, "availability"), b.concept(euAvailability+"STABLE", "stable", "fr"))
 	b.add(dist, p(rdf.DCT, "modified"), dateTime(d.Modified))
 	if x.ByteSize > 0 {
 		b.add(dist, p(rdf.DCAT, "byteSize"), rdf.Typed(strconv.FormatInt(x.ByteSize, 10), rdf.XSD+"nonNegativeInteger"))

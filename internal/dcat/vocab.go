@@ -6,16 +6,20 @@ import (
 	"unicode"
 
 	"github.com/socle/socle/internal/catalog"
-	"github.com/socle/socle/rdf"
 )
 
 // The EU controlled vocabularies DCAT-AP 3 requires, and how Socle's
 // metadata maps onto them. Unknown values map to nothing: a property is left
 // out rather than given a wrong code.
 
-// euThemes are the 13 codes of the EU data-theme vocabulary.
-var euThemes = map[string]bool{"AGRI": true, "ECON": true, "EDUC": true, "ENER": true, "ENVI": true,
-	"GOVE": true, "HEAL": true, "INTR": true, "JUST": true, "REGI": true, "SOCI": true, "TECH": true, "TRAN": true}
+// euThemes are the 13 codes of the EU data-theme vocabulary with their
+// French labels (the vocabulary's own).
+var euThemes = map[string]string{
+	"AGRI": "Agriculture, pêche, sylviculture et alimentation", "ECON": "Économie et finances",
+	"EDUC": "Éducation, culture et sport", "ENER": "Énergie", "ENVI": "Environnement",
+	"GOVE": "Gouvernement et secteur public", "HEAL": "Santé", "INTR": "Questions internationales",
+	"JUST": "Justice, système juridique et sécurité publique", "REGI": "Régions et villes",
+	"SOCI": "Population et société", "TECH": "Science et technologie", "TRAN": "Transports"}
 
 // themeWords map the free-form themes imports and harvests bring (French
 // portal themes, mostly Opendatasoft's) to EU themes; accents and case are
@@ -40,7 +44,7 @@ func themes(m catalog.Metadata) (codes, keywords []string) {
 	seen := map[string]bool{}
 	for _, t := range m.Themes {
 		code := strings.ToUpper(strings.TrimSpace(t))
-		if !euThemes[code] {
+		if _, ok := euThemes[code]; !ok {
 			keywords = append(keywords, t)
 			code = themeWord(t)
 		}
@@ -162,23 +166,15 @@ func licence(id string) (iri, title string) {
 	return "https://spdx.org/licenses/" + url.PathEscape(id), id
 }
 
-// publisherTypes map organization kinds to the ADMS publisher types.
-var publisherTypes = map[catalog.OrgKind]string{
-	catalog.OrgMetropolis: "LocalAuthority", catalog.OrgCommune: "LocalAuthority",
-	catalog.OrgDelegate: "Company",
+// publisherTypes map organization kinds to the ADMS publisher types (code
+// and English label, the vocabulary's).
+var publisherTypes = map[catalog.OrgKind][2]string{
+	catalog.OrgMetropolis: {"LocalAuthority", "Local Authority"}, catalog.OrgCommune: {"LocalAuthority", "Local Authority"},
+	catalog.OrgDelegate: {"Company", "Company"},
 }
 
 const (
 	admsPublisherType = "http://purl.org/adms/publishertype/"
 	euAvailability    = "http://publications.europa.eu/resource/authority/planned-availability/"
-	geoJSONLiteral    = "https://www.iana.org/assignments/media-types/application/vnd.geo+json"
 	ianaMediaTypes    = "https://www.iana.org/assignments/media-types/"
 )
-
-// concept types a vocabulary term, so that SHACL range checks (sh:class)
-// find its class in the graph.
-func concept(g *rdf.Graph, iri, class string) rdf.Term {
-	t := rdf.IRI(iri)
-	g.Add(t, rdf.IRI(rdf.RDF+"type"), rdf.IRI(class))
-	return t
-}
