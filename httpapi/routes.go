@@ -52,5 +52,6 @@ func (s *Server) routes() {
 	s.routesSobriety()    // sobriety.go
 	s.routesAgreements()  // agreements.go
 	s.routesDTPR()        // dtpr.go
+	s.routesDCAT()        // dcat.go
 	s.routesFeatures()    // features.go
 }
