@@ -45,6 +45,7 @@ func commands() []command {
 		{"timeseries", "run the time series' jobs once (timeseries purge|rollup)", runTimeSeries},
 		{"report", "print the annual public report of a year (report --year YYYY [--format json|text])", runReport},
 		{"retention", "apply the datasets' retention once (retention purge)", runRetention},
+		{"harvest", "harvest a remote catalog once (harvest --source URL --type ckan|dcat|ods)", runHarvest},
 		{"audit", "check the audit log's hash chain (audit verify)", runAudit},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "socle", version)

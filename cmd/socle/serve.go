@@ -159,6 +159,7 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	defer a.StartFeeds(ctx)() // live datasets fed by sensors (app/live_feeder.go)
 	stopRetention := startRetention(a, o.retention, logger)
 	defer stopRetention()
+	defer startHarvest(a, logger)() // harvest sources on their schedule (harvest.go)
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", o.addr, err)

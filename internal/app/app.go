@@ -17,6 +17,7 @@ import (
 	"github.com/socle/socle/internal/backup"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/dtpr"
+	"github.com/socle/socle/internal/harvest"
 	"github.com/socle/socle/internal/live"
 	"github.com/socle/socle/internal/maintenance"
 	"github.com/socle/socle/internal/ngsild"
@@ -44,6 +45,7 @@ type Store interface {
 	agreements.Store
 	registers.Store
 	sobriety.Store
+	harvest.Store
 	backup.Source
 	backup.Target
 	SchemaVersion(ctx context.Context) (int, error)
@@ -64,6 +66,8 @@ type App struct {
 	// Sobriety is the energy and carbon model of the sobriety reports; the
 	// zero value is sobriety.DefaultModel.
 	Sobriety sobriety.Model
+	// Harvesting wires the harvest runs (harvest.go).
+	Harvesting Harvesting
 
 	refreshMu sync.Mutex     // serialises catalog index rebuilds
 	reads     chan auditItem // read audits waiting to be written

@@ -148,7 +148,16 @@ type Lister interface {
 	// infer deletions from an incomplete listing. An error from yield
 	// stops the listing and is returned.
 	List(ctx context.Context, yield func(RemoteDataset) error) error
-	// Fetch downloads d's data into a new file under dir and returns its
-	// path, the format to read it as, and the SHA-256 of its content.
-	Fetch(ctx context.Context, d RemoteDataset, dir string) (path, format, sum string, err error)
+	// Fetch downloads d's data into a new file under dir.
+	Fetch(ctx context.Context, d RemoteDataset, dir string) (*Download, error)
+}
+
+// Download is a remote dataset's data in a local file.
+type Download struct {
+	Path   string
+	Format string // csv, json, jsonl, geojson
+	SHA256 string // of the file's content
+	// Fields, when set, are types the download revealed (a CKAN
+	// DataStore's), applied like RemoteDataset.Fields.
+	Fields []catalog.Field
 }

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/socle/socle/harvester"
+	"github.com/socle/socle/internal/app"
+	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/harvest"
+)
+
+// remotePortal is a Socle instance (SQLite) with two typed datasets,
+// served through a proxy that can hide datasets from the catalog (a
+// remote deletion) and answer chosen paths itself (faults).
+type remotePortal struct {
+	e      *env
+	proxy  *httptest.Server
+	hidden atomic.Value // string: dataset_id hidden from the catalog
+	fault  atomic.Value // func(w, r) bool: answers instead of the portal when it returns true
+}
+
+func newRemotePortal(t *testing.T) *remotePortal {
+	t.Helper()
+	r := &remotePortal{e: &env{t: t, name: "remote", data: t.TempDir()}}
+	seedOrgs(t, r.e)
+	dir := t.TempDir()
+	files := map[string]string{
+		"velos.csv": "nom;places;taux;date_maj;ouvert;latitude;longitude\nGare;24;0.5;2024-03-01;true;45.76;4.85\n" +
+			"Mairie;12;0.25;2024-03-02;false;45.75;4.83\nParc;;1.75;2024-02-28;true;45.77;4.86\n",
+		"bus.csv": "ligne;frequentation;jour\nC1;1200;2024-01-01\nC2;830;2024-01-02\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.e.mustRun("import", "--dataset", "velos", "--org", "metropole", "--title", "Stations vélo", "--description", "Les stations",
+		"--keywords", "vélo,mobilité", "--themes", "TRAN", "--license", "ODbL-1.0", filepath.Join(dir, "velos.csv"))
+	r.e.mustRun("import", "--dataset", "bus", "--org", "metropole", "--title", "Fréquentation des bus", filepath.Join(dir, "bus.csv"))
+	r.e.start()
+	target, _ := url.Parse(r.e.base)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	r.hidden.Store("")
+	r.fault.Store(func(http.ResponseWriter, *http.Request) bool { return false })
+	r.proxy = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.fault.Load().(func(http.ResponseWriter, *http.Request) bool)(w, req) {
+			return
+		}
+		if h := r.hidden.Load().(string); h != "" && strings.HasSuffix(req.URL.Path, "/catalog/datasets") {
+			r.serveWithout(w, req, h)
+			return
+		}
+		rp.ServeHTTP(w, req)
+	}))
+	t.Cleanup(r.proxy.Close)
+	return r
+}
+
+// serveWithout answers a catalog page without dataset id.
+func (r *remotePortal) serveWithout(w http.ResponseWriter, req *http.Request, id string) {
+	var page struct {
+		TotalCount int              `json:"total_count"`
+		Results    []map[string]any `json:"results"`
+	}
+	r.e.getJSON(req.URL.RequestURI(), "", 200, &page)
+	kept := page.Results[:0]
+	for _, d := range page.Results {
+		if d["dataset_id"] != id {
+			kept = append(kept, d)
+		}
+	}
+	page.Results, page.TotalCount = kept, page.TotalCount-1
+	json.NewEncoder(w).Encode(page)
+}
+
+// exportSum is the SHA-256 of a dataset's JSON Lines export and its
+// record count.
+func exportSum(t *testing.T, e *env, id string) (string, int) {
+	t.Helper()
+	code, body, _ := e.get("/api/explore/v2.1/catalog/datasets/"+id+"/exports/jsonl", "")
+	if code != 200 {
+		t.Fatalf("%s export of %s: %d %s", e.name, id, code, body)
+	}
+	h := sha256.Sum256(body)
+	return hex.EncodeToString(h[:]), strings.Count(string(body), "\n")
+}
+
+// harvestApp opens e's store with harvesting wired to client and a clock.
+func harvestApp(t *testing.T, e *env, client *harvester.Client, now *time.Time) *app.App {
+	t.Helper()
+	a, err := (&storeFlags{data: e.data, dsn: e.dsn}).open(t.Context(), quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	wireHarvest(a, client)
+	if now != nil {
+		a.Now = func() time.Time { return *now }
+	}
+	return a
+}
+
+func runOf(t *testing.T, a *app.App, src *harvest.Source) *harvest.Run {
+	t.Helper()
+	run, err := a.Harvest(t.Context(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+func wantCounts(t *testing.T, what string, r *harvest.Run, status harvest.Status, created, updated, unchanged, missing, archived, failed int) {
+	t.Helper()
+	got := [6]int{r.Created, r.Updated, r.Unchanged, r.Missing, r.Archived, r.Failed}
+	if want := [6]int{created, updated, unchanged, missing, archived, failed}; r.Status != status || got != want {
+		t.Errorf("%s: status %s counts %v (created, updated, unchanged, missing, archived, failed), want %s %v; report %+v",
+			what, r.Status, got, status, want, r.Report)
+	}
+}
+
+// TestHarvestODS has one Socle harvest another through the Explore API
+// v2.1 on both engines: the same datasets, fields and records (compared
+// by checksum of their exports), nothing changed by a second run, a remote
+// deletion marked missing then archived after the grace period, and a
+// remote that hangs or pages forever ending the run with a clear error,
+// the harvested datasets intact.
+func TestHarvestODS(t *testing.T) {
+	remote := newRemotePortal(t)
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			seedOrgs(t, e)
+			out, errOut, code := e.run("", "harvest", "--source", remote.proxy.URL, "--type", "ods", "--org", "metropole")
+			if code != 0 {
+				t.Fatalf("harvest: exit %d\n%s%s", code, out, errOut)
+			}
+			if !strings.Contains(out, "created 2, updated 0, unchanged 0") {
+				t.Errorf("first run report: %s", out)
+			}
+			e.start()
+			for _, id := range []string{"velos", "bus"} {
+				var rd, ld struct {
+					Metas  map[string]map[string]any `json:"metas"`
+					Fields []map[string]any          `json:"fields"`
+				}
+				remote.e.getJSON("/api/explore/v2.1/catalog/datasets/"+id, "", 200, &rd)
+				e.getJSON("/api/explore/v2.1/catalog/datasets/ods-"+id, "", 200, &ld)
+				for _, k := range []string{"title", "description", "keyword", "theme", "license", "publisher", "records_count"} {
+					if r, l := rd.Metas["default"][k], ld.Metas["default"][k]; !jsonEqual(r, l) {
+						t.Errorf("%s meta %s: remote %v, local %v", id, k, r, l)
+					}
+				}
+				if !jsonEqual(rd.Fields, ld.Fields) {
+					t.Errorf("%s fields: remote %v, local %v", id, rd.Fields, ld.Fields)
+				}
+				rs, rn := exportSum(t, remote.e, id)
+				ls, ln := exportSum(t, e, "ods-"+id)
+				if rs != ls || rn != ln || rn == 0 {
+					t.Errorf("%s records: remote %d (%s), local %d (%s)", id, rn, rs, ln, ls)
+				}
+			}
+
+			now := time.Now().UTC()
+			fast := &harvester.Client{Limits: harvester.Limits{Request: 500 * time.Millisecond, Download: 2 * time.Second,
+				MaxPage: 1 << 20, MaxFile: 1 << 20, MaxPages: 5}}
+			a := harvestApp(t, e, fast, &now)
+			src, err := a.SourceByURL(t.Context(), app.System, remote.proxy.URL, harvest.KindODS, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := localVersion(t, a, "ods-velos")
+			wantCounts(t, "second run", runOf(t, a, src), harvest.StatusOK, 0, 0, 2, 0, 0, 0)
+			if v := localVersion(t, a, "ods-velos"); v != before {
+				t.Errorf("a run with nothing changed made version %d (was %d)", v, before)
+			}
+
+			// A remote that hangs: the listing stops, nothing is touched.
+			remote.fault.Store(func(w http.ResponseWriter, r *http.Request) bool {
+				if strings.HasSuffix(r.URL.Path, "/catalog/datasets") {
+					time.Sleep(time.Second)
+				}
+				return false
+			})
+			run := runOf(t, a, src)
+			wantCounts(t, "remote hangs", run, harvest.StatusFailed, 0, 0, 0, 0, 0, 0)
+			if !strings.Contains(run.Error, "no complete answer within 500ms") {
+				t.Errorf("hang reported as %q", run.Error)
+			}
+			// A remote that pages forever (the same full page at every offset).
+			remote.fault.Store(func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, "/catalog/datasets") {
+					return false
+				}
+				page := map[string]any{"total_count": 1000000, "results": make([]map[string]any, 100)}
+				for i := range 100 {
+					page["results"].([]map[string]any)[i] = map[string]any{"dataset_id": "x", "dataset_uid": "x", "has_records": false}
+				}
+				json.NewEncoder(w).Encode(page)
+				return true
+			})
+			// The first page is a listing like any other: x is harvested
+			// (metadata only), its 99 repetitions refused.
+			run = runOf(t, a, src)
+			if run.Status != harvest.StatusPartial || !strings.Contains(run.Error, "repeats an earlier page") ||
+				run.Created != 1 || run.Failed != 99 || !strings.Contains(run.Errors[0].Message, "listed twice") {
+				t.Errorf("paging forever: %s %q %+v", run.Status, run.Error, run.Report)
+			}
+			remote.fault.Store(func(http.ResponseWriter, *http.Request) bool { return false })
+			if d, err := a.Store.Dataset(t.Context(), "ods-velos"); err != nil || d.Access != catalog.AccessPublic || d.Version != before {
+				t.Errorf("after failed runs: %+v %v", d, err)
+			}
+
+			// The remote deletes bus (and x is gone): missing, then archived
+			// after 7 days.
+			remote.hidden.Store("bus")
+			defer remote.hidden.Store("")
+			wantCounts(t, "bus gone", runOf(t, a, src), harvest.StatusOK, 0, 0, 1, 2, 0, 0)
+			now = now.Add(6 * 24 * time.Hour)
+			wantCounts(t, "within grace", runOf(t, a, src), harvest.StatusOK, 0, 0, 1, 0, 0, 0)
+			now = now.Add(25 * time.Hour)
+			wantCounts(t, "grace over", runOf(t, a, src), harvest.StatusOK, 0, 0, 1, 0, 2, 0)
+			if d, err := a.Store.Dataset(t.Context(), "ods-bus"); err != nil || d.Access != catalog.AccessRestricted || d.Records != 2 {
+				t.Errorf("archived bus: %+v %v", d, err)
+			}
+			// Back at the source: published again.
+			remote.hidden.Store("")
+			wantCounts(t, "bus back", runOf(t, a, src), harvest.StatusOK, 0, 1, 1, 0, 0, 0)
+			if d, _ := a.Store.Dataset(t.Context(), "ods-bus"); d.Access != catalog.AccessPublic {
+				t.Errorf("bus back is %s", d.Access)
+			}
+		})
+	}
+}
+
+func localVersion(t *testing.T, a *app.App, id string) int {
+	t.Helper()
+	d, err := a.Store.Dataset(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Version
+}
+
+func jsonEqual(x, y any) bool {
+	a, _ := json.Marshal(x)
+	b, _ := json.Marshal(y)
+	return string(a) == string(b)
+}
+
+var _ = context.Background
