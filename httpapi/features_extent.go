@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/socle/socle/internal/catalog"
 	oaf "github.com/socle/socle/internal/features"
@@ -24,6 +25,12 @@ var extents = struct {
 // maxExtents bounds the cache; it is emptied when full (a few hundred
 // datasets at most in practice).
 const maxExtents = 4096
+
+// extentTimeout bounds the reading of one collection's geometries. A
+// collection too large to read in time is described without an extent
+// (optional in the standard) until its data changes, rather than failing
+// the whole collections list.
+const extentTimeout = 10 * time.Second
 
 // featureGeometry is the index of the field holding a feature's geometry:
 // the first geo_shape field, else the first geo_point_2d one (as the GeoJSON
@@ -69,10 +76,9 @@ func extentKey(d *catalog.Dataset, geo, tm string) string {
 // extent returns the spatial and temporal extent of d as the caller sees
 // it, from the cache or by reading the geometry and time of every record.
 func (s *Server) extent(ctx context.Context, d *catalog.Dataset) (oaf.Extent, error) {
-	var ext oaf.Extent
 	g, t := featureGeometry(d.Fields), temporalField(d.Fields)
 	if g < 0 || d.Version == 0 {
-		return ext, nil
+		return oaf.Extent{}, nil
 	}
 	sel := []odsql.SelectItem{{Kind: odsql.SelectExpr, Expr: &odsql.Ident{Name: d.Fields[g].Name, Quoted: true}, Text: d.Fields[g].Name}}
 	tm := ""
@@ -87,22 +93,15 @@ func (s *Server) extent(ctx context.Context, d *catalog.Dataset) (oaf.Extent, er
 	if ok {
 		return cached, nil
 	}
-	rows, err := s.app.Store.Query(ctx, d, &odsql.Query{Select: sel, Limit: -1})
-	if err != nil {
+	ectx, cancel := context.WithTimeout(ctx, extentTimeout)
+	defer cancel()
+	ext, err := s.readExtent(ectx, d, sel)
+	switch {
+	case err != nil && ctx.Err() == nil && ectx.Err() != nil:
+		s.logger.Warn("collection extent not computed in time", "dataset", d.ID, "timeout", extentTimeout)
+		ext = oaf.Extent{}
+	case err != nil:
 		return ext, err
-	}
-	defer rows.Close()
-	for {
-		row, err := rows.Next()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return ext, err
-		}
-		ext.AddGeometry(row[0])
-		if len(row) > 1 {
-			ext.AddTime(row[1])
-		}
 	}
 	extents.Lock()
 	if len(extents.m) >= maxExtents {
@@ -111,4 +110,26 @@ func (s *Server) extent(ctx context.Context, d *catalog.Dataset) (oaf.Extent, er
 	extents.m[key] = ext
 	extents.Unlock()
 	return ext, nil
+}
+
+// readExtent reads the selected geometry (and time) of every record.
+func (s *Server) readExtent(ctx context.Context, d *catalog.Dataset, sel []odsql.SelectItem) (oaf.Extent, error) {
+	var ext oaf.Extent
+	rows, err := s.app.Store.Query(ctx, d, &odsql.Query{Select: sel, Limit: -1})
+	if err != nil {
+		return ext, err
+	}
+	defer rows.Close()
+	for {
+		row, err := rows.Next()
+		if err == io.EOF {
+			return ext, nil
+		} else if err != nil {
+			return ext, err
+		}
+		ext.AddGeometry(row[0])
+		if len(row) > 1 {
+			ext.AddTime(row[1])
+		}
+	}
 }
