@@ -46,6 +46,7 @@ func commands() []command {
 		{"report", "print the annual public report of a year (report --year YYYY [--format json|text])", runReport},
 		{"retention", "apply the datasets' retention once (retention purge)", runRetention},
 		{"harvest", "harvest a remote catalog once (harvest --source URL --type ckan|dcat|ods)", runHarvest},
+		{"gtfs", "publish a GTFS feed (gtfs import --file FEED.zip --prefix NAME) or apply a GTFS-Realtime feed once (gtfs pull)", runGTFS},
 		{"audit", "check the audit log's hash chain (audit verify)", runAudit},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "socle", version)

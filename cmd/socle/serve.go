@@ -32,6 +32,7 @@ type serveFlags struct {
 	codecs    string        // --codecs
 	sobriety  string        // --sobriety-model
 	retention retentionFlag // --raw-retention (timeseries.go)
+	gtfsRT    gtfsRTFlag    // --gtfs-rt (gtfs.go)
 }
 
 // serveOptions is what serve needs besides the app.
@@ -46,10 +47,11 @@ type serveOptions struct {
 	retention sensors.Retention // raw-data retention; empty = keep forever
 	// onBroker, when set, is told the embedded broker's URL once it listens.
 	onBroker func(url string)
+	gtfsRT   []app.RealtimeFeed // GTFS-Realtime feeds pulled on a schedule
 }
 
 func (f *serveFlags) options() serveOptions {
-	return serveOptions{addr: f.addr, limits: f.limits(), site: f.siteConfig(), mqtt: f.mqtt, broker: f.broker, codecs: f.codecs, sobriety: f.sobriety, retention: f.retention.r}
+	return serveOptions{addr: f.addr, limits: f.limits(), site: f.siteConfig(), mqtt: f.mqtt, broker: f.broker, codecs: f.codecs, sobriety: f.sobriety, retention: f.retention.r, gtfsRT: f.gtfsRT.configured()}
 }
 
 // registerServe adds the flags serve and demo share.
@@ -73,6 +75,7 @@ func (f *serveFlags) registerServe(fs *flag.FlagSet) {
 	fs.Var(&f.retention, "raw-retention", retentionUsage)
 	fs.StringVar(&f.sobriety, "sobriety-model", os.Getenv("SOCLE_SOBRIETY_MODEL"), "energy and carbon model of the sobriety report: storage=KWH_PER_GB_YEAR,transfer=KWH_PER_GB,carbon=G_PER_KWH (docs/sobriety.md; env SOCLE_SOBRIETY_MODEL)")
 	fs.StringVar(&f.codecs, "codecs", os.Getenv("SOCLE_CODECS"), "directory of JavaScript payload decoders, one <model>.js each in the LoRaWAN device repository's format (env SOCLE_CODECS)")
+	f.gtfsRT.register(fs)
 	fs.StringVar(&f.broker, "mqtt-listen", os.Getenv("SOCLE_MQTT_LISTEN"), "run an embedded MQTT broker on HOST:PORT that ingests the uplinks published to it (clients use an API key as password) (env SOCLE_MQTT_LISTEN)")
 }
 
@@ -159,6 +162,8 @@ func serve(ctx context.Context, a *app.App, o serveOptions, logger *slog.Logger,
 	defer a.StartFeeds(ctx)() // live datasets fed by sensors (app/live_feeder.go)
 	stopRetention := startRetention(a, o.retention, logger)
 	defer stopRetention()
+	// GTFS-Realtime next departures (gtfs.go)
+	defer startRealtime(a, o.gtfsRT, logger)()
 	defer startHarvest(a, logger)() // harvest sources on their schedule (harvest.go)
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
