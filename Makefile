@@ -24,6 +24,8 @@ compat-deps:
 	else echo "npm not found: the interoperability tests will be skipped"; fi
 	@if command -v npm >/dev/null 2>&1; then cd compat/axe && npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the accessibility checks of the browser tests will be skipped"; fi
+	@if command -v npm >/dev/null 2>&1; then cd compat/ckan && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the CKAN client test will be skipped"; fi
 
 vet:
 	$(GO) vet -tags $(TAGS) ./...

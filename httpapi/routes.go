@@ -54,4 +54,5 @@ func (s *Server) routes() {
 	s.routesDTPR()        // dtpr.go
 	s.routesDCAT()        // dcat.go
 	s.routesFeatures()    // features.go
+	s.routesCKAN()        // ckan.go
 }

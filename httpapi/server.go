@@ -66,6 +66,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveNGSILD(w, r) // NGSI-LD answers in its own error shape (ngsild.go)
 		return
 	}
+	if r.URL.Path == "/api/3" || strings.HasPrefix(r.URL.Path, "/api/3/") {
+		s.serveCKAN(w, r) // CKAN answers in its own envelope (ckan.go)
+		return
+	}
 	// Handler only looks the route up; ServeHTTP below routes again so
 	// that path values are set.
 	if _, pattern := s.mux.Handler(r); pattern == "" {
