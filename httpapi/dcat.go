@@ -18,7 +18,8 @@ import (
 )
 
 // The catalog as DCAT-AP 3 (internal/dcat), for harvesters such as
-// data.gouv.fr's: /catalog.{ttl,jsonld,rdf}, /datasets/{id}.{ttl,jsonld,rdf}
+// data.gouv.fr's: /catalog.{ttl,jsonld,rdf} (and /catalog by content
+// negotiation), /datasets/{id}.{ttl,jsonld,rdf}
 // (both reached through the portal, which owns those paths; see
 // web/dcat.go) and Opendatasoft's /api/explore/v2.1/catalog/exports/dcat
 // (RDF/XML, as ODS serves it). The catalog is paged with Hydra
@@ -72,6 +73,11 @@ func (s *Server) ServeDCAT(w http.ResponseWriter, r *http.Request, p auth.Princi
 		}
 	}
 	path := r.URL.Path
+	if path == "/catalog" { // the catalog's IRI: its syntax by content negotiation
+		w.Header().Set("Vary", "Accept")
+		s.serveDCATCatalog(w, r, p, negotiateRDF(r.Header.Get("Accept")))
+		return
+	}
 	if stem, ext, ok := DCATExtension(path); ok && stem == "/catalog" {
 		s.serveDCATCatalog(w, r, p, ext)
 		return
@@ -81,6 +87,23 @@ func (s *Server) ServeDCAT(w http.ResponseWriter, r *http.Request, p auth.Princi
 		return
 	}
 	s.writeError(w, r, errs.E(errs.NotFound, "no such endpoint: %s", path))
+}
+
+// negotiateRDF picks the first RDF syntax the Accept header names (q=0
+// excluded), Turtle when it names none.
+func negotiateRDF(accept string) string {
+	for _, part := range strings.Split(accept, ",") {
+		media, params, _ := strings.Cut(part, ";")
+		if strings.ReplaceAll(strings.TrimSpace(params), " ", "") == "q=0" {
+			continue
+		}
+		for ext, syn := range dcatSyntaxes {
+			if mt, _, _ := strings.Cut(syn.contentType, ";"); strings.EqualFold(strings.TrimSpace(media), mt) {
+				return ext
+			}
+		}
+	}
+	return "ttl"
 }
 
 func (s *Server) serveDCATCatalog(w http.ResponseWriter, r *http.Request, p auth.Principal, ext string) {

@@ -8,7 +8,7 @@ import (
 	"github.com/socle/socle/internal/errs"
 )
 
-// The DCAT-AP files /catalog.{ttl,jsonld,rdf} and /datasets/{id}.{ttl,…}
+// The DCAT-AP files /catalog, /catalog.{ttl,jsonld,rdf} and /datasets/{id}.{ttl,…}
 // are the API's (httpapi/dcat.go) but live in the portal's URL space: Go's
 // ServeMux wildcards take whole path segments, so "/datasets/{id}.ttl"
 // cannot be a pattern beside the dataset page's "/datasets/{id}". The
@@ -21,6 +21,7 @@ type dcatServer interface {
 }
 
 func (s *Server) dcatRoutes() {
+	s.mux.HandleFunc("GET /catalog", s.handleDCAT) // by content negotiation
 	for _, ext := range []string{"ttl", "jsonld", "rdf"} {
 		s.mux.HandleFunc("GET /catalog."+ext, s.handleDCAT)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -107,6 +108,16 @@ func TestDCATCatalogReadByRDFLib(t *testing.T) {
 			}
 			if code, _, _ := e.get("/datasets/velos", ""); code != 200 {
 				t.Errorf("the dataset page itself: %d", code)
+			}
+			req, _ := http.NewRequest("GET", e.base+"/catalog", nil)
+			req.Header.Set("Accept", "text/html, application/ld+json;q=0.9")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "application/ld+json" {
+				t.Errorf("GET /catalog asking for JSON-LD: %d %s", resp.StatusCode, ct)
 			}
 
 			// Hydra: walk the pages one dataset at a time, as udata does.
