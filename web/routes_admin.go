@@ -45,6 +45,14 @@ func (s *Server) adminRoutes() {
 		{"GET /admin/organizations/{oid}", b.handleOrg},
 		{"POST /admin/organizations/{oid}", b.handleUpdateOrg},
 
+		{"GET /admin/accords", b.handleAgreements}, // admin_agreements.go
+		{"GET /admin/accords/nouveau", b.handleNewAgreement},
+		{"POST /admin/accords", b.handleCreateAgreement},
+		{"GET /admin/accords/{aid}", b.handleAgreement},
+		{"POST /admin/accords/{aid}", b.handleUpdateAgreement},
+		{"GET /admin/accords/{aid}/journal", b.handleAgreementLog},
+		{"POST /admin/accords/{aid}/{action}", b.handleAgreementAction},
+
 		{"GET /admin/keys", b.handleKeys},
 		{"POST /admin/keys", b.handleCreateKey},
 		{"POST /admin/keys/{kid}/revoke", b.handleRevokeKey},

@@ -734,11 +734,12 @@ func sameNumbers(got, want string) bool {
 
 // adminPages checks (checkPage), logged in as a steward, the back-office
 // home, the upload form, an upload's preview, a
-// dataset's management page and the API keys page.
+// dataset's management page, the API keys page and the agreements' pages.
 func (s *suite) adminPages(t *testing.T) {
 	ctx := s.tab(t)
 	s.login(t, ctx, "claire.martin", s.password(t, "claire.martin"))
 	pages := []struct{ path, shot string }{{"/admin", "admin"}, {"/admin/datasets/new", ""}, {"/admin/datasets/arbres-remarquables", ""}, {"/admin/keys", ""},
+		{"/admin/accords", ""}, {"/admin/accords/nouveau", ""}, {"/admin/accords/observatoire-sport-2025", ""}, {"/admin/accords/observatoire-sport-2025/journal", ""},
 		{"/hyperviseur", "hyperviseur"}, {"/hyperviseur/devices/" + s.terr.Anomalies().Leak + "?window=day", ""}}
 	for _, p := range pages {
 		s.open(t, ctx, p.path)
