@@ -25,6 +25,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	sf.register(fs)
 	to := fs.String("to", "", "archive file to write (required)")
+	base := fs.String("base-url", "http://localhost:8080", "the portal's public address, for the archive's DCAT catalog")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer a.Close()
 	start := time.Now()
-	pkg, err := backupTo(ctx, a, *to)
+	pkg, err := backupTo(ctx, a, *to, *base)
 	if err != nil {
 		return err
 	}
@@ -45,13 +46,13 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func backupTo(ctx context.Context, a *app.App, path string) (*backup.Package, error) {
+func backupTo(ctx context.Context, a *app.App, path, baseURL string) (*backup.Package, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".socle-backup-*")
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(tmp.Name())
-	pkg, err := a.Backup(ctx, tmp)
+	pkg, err := a.Backup(ctx, tmp, baseURL)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -162,7 +163,7 @@ func drill(ctx context.Context, sf storeFlags, archive, target string) (*drillRe
 	if err != nil {
 		return nil, err
 	}
-	pkg, err := backupTo(ctx, a, archive)
+	pkg, err := backupTo(ctx, a, archive, "http://localhost:8080")
 	a.Close()
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)

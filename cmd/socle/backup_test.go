@@ -14,6 +14,7 @@ import (
 
 	"github.com/socle/socle/internal/backup"
 	"github.com/socle/socle/internal/demo"
+	"github.com/socle/socle/rdf"
 )
 
 // TestBackupAcrossEngines backs the demo territory up from SQLite,
@@ -78,6 +79,27 @@ func TestBackupAcrossEngines(t *testing.T) {
 			}
 		}
 	}
+
+	// The archive describes the catalog in DCAT for readers without Socle.
+	zr, err := zip.OpenReader(arcA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name != "metadata/catalog.ttl" {
+			continue
+		}
+		r, _ := f.Open()
+		g, err := rdf.ParseTurtle(r, "")
+		r.Close()
+		if err != nil {
+			t.Fatalf("catalog.ttl: %v", err)
+		}
+		if n := len(g.SubjectsOfType(rdf.DCAT + "Dataset")); n != len(terr.Datasets) {
+			t.Errorf("catalog.ttl describes %d datasets, the territory has %d", n, len(terr.Datasets))
+		}
+	}
+	zr.Close()
 
 	// The restored instances keep an intact audit chain and serve the data.
 	for _, e := range []*env{viaPG, back} {
