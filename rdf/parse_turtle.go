@@ -536,7 +536,9 @@ func (p *turtle) literal() (Term, error) {
 	return Literal(v), nil
 }
 
-func isAlnum(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // str reads a short or long string in either quote.
 func (p *turtle) str() (string, error) {

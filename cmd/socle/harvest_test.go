@@ -49,7 +49,7 @@ func newRemotePortal(t *testing.T) *remotePortal {
 	}
 	r.e.mustRun("import", "--dataset", "velos", "--org", "metropole", "--title", "Stations vélo", "--description", "Les stations",
 		"--keywords", "vélo,mobilité", "--themes", "TRAN", "--license", "ODbL-1.0", filepath.Join(dir, "velos.csv"))
-	r.e.mustRun("import", "--dataset", "bus", "--org", "metropole", "--title", "Fréquentation des bus", filepath.Join(dir, "bus.csv"))
+	r.e.mustRun("import", "--dataset", "bus", "--org", "metropole", "--title", "Fréquentation des bus", "--description", "Montées par ligne et par jour", filepath.Join(dir, "bus.csv"))
 	r.e.start()
 	target, _ := url.Parse(r.e.base)
 	rp := httputil.NewSingleHostReverseProxy(target)
@@ -261,3 +261,76 @@ func jsonEqual(x, y any) bool {
 }
 
 var _ = context.Background
+
+// TestHarvestDCAT has one Socle harvest another through its DCAT-AP
+// catalog in each RDF syntax (Turtle, JSON-LD, RDF/XML, Hydra-paged) on
+// both engines: the same datasets, titles, records; a second run changes
+// nothing; a page of invalid RDF fails the run with the parser's error and
+// leaves the harvested datasets as they were.
+func TestHarvestDCAT(t *testing.T) {
+	remote := newRemotePortal(t)
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			seedOrgs(t, e)
+			out, errOut, code := e.run("", "harvest", "--source", remote.proxy.URL+"/catalog.ttl", "--type", "dcat", "--prefix", "ttl")
+			if code != 0 || !strings.Contains(out, "created 2, updated 0, unchanged 0") {
+				t.Fatalf("harvest: exit %d\n%s%s", code, out, errOut)
+			}
+			a := harvestApp(t, e, nil, nil)
+			for _, syntax := range []string{"ttl", "jsonld", "rdf"} {
+				src, err := a.SourceByURL(t.Context(), app.System, remote.proxy.URL+"/catalog."+syntax, harvest.KindDCAT, "metropole", syntax)
+				if err != nil {
+					t.Fatal(err)
+				}
+				run := runOf(t, a, src)
+				if syntax == "ttl" {
+					wantCounts(t, syntax+" second run", run, harvest.StatusOK, 0, 0, 2, 0, 0, 0)
+				} else {
+					wantCounts(t, syntax+" first run", run, harvest.StatusOK, 2, 0, 0, 0, 0, 0)
+					wantCounts(t, syntax+" second run", runOf(t, a, src), harvest.StatusOK, 0, 0, 2, 0, 0, 0)
+				}
+			}
+			e.start()
+			for _, id := range []string{"velos", "bus"} {
+				var rd struct {
+					Metas map[string]map[string]any `json:"metas"`
+				}
+				remote.e.getJSON("/api/explore/v2.1/catalog/datasets/"+id, "", 200, &rd)
+				rs, rn := exportSum(t, remote.e, id)
+				for _, syntax := range []string{"ttl", "jsonld", "rdf"} {
+					var ld struct {
+						Metas map[string]map[string]any `json:"metas"`
+					}
+					e.getJSON("/api/explore/v2.1/catalog/datasets/"+syntax+"-"+id, "", 200, &ld)
+					for _, k := range []string{"title", "description", "keyword", "theme", "license", "records_count"} {
+						if r, l := rd.Metas["default"][k], ld.Metas["default"][k]; !jsonEqual(r, l) {
+							t.Errorf("%s %s meta %s: remote %v, local %v", syntax, id, k, r, l)
+						}
+					}
+					if ls, ln := exportSum(t, e, syntax+"-"+id); rs != ls || rn != ln {
+						t.Errorf("%s %s records: remote %d (%s), local %d (%s)", syntax, id, rn, rs, ln, ls)
+					}
+				}
+			}
+
+			src, _ := a.SourceByURL(t.Context(), app.System, remote.proxy.URL+"/catalog.ttl", harvest.KindDCAT, "", "")
+			remote.fault.Store(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/catalog.ttl" {
+					return false
+				}
+				w.Header().Set("Content-Type", "text/turtle")
+				w.Write([]byte("@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<a> a dcat:Dataset ;\n  dcat:title \"unterminated .\n"))
+				return true
+			})
+			defer remote.fault.Store(func(http.ResponseWriter, *http.Request) bool { return false })
+			run := runOf(t, a, src)
+			if run.Status != harvest.StatusFailed || !strings.Contains(run.Error, "invalid RDF at") || !strings.Contains(run.Error, "turtle: line 3") {
+				t.Errorf("invalid RDF: %s %q", run.Status, run.Error)
+			}
+			if d, err := a.Store.Dataset(t.Context(), "ttl-velos"); err != nil || d.Access != catalog.AccessPublic || d.Records != 3 {
+				t.Errorf("after invalid RDF: %+v %v", d, err)
+			}
+		})
+	}
+}

@@ -67,6 +67,9 @@ type Data struct {
 	// Datastore is a CKAN DataStore resource ID: the records are read page
 	// by page through datastore_search instead of downloading URL.
 	Datastore string `json:"datastore,omitempty"`
+	// License is the distribution's own licence, for a client to use
+	// when the dataset names none.
+	License string `json:"license,omitempty"`
 }
 
 // RemoteDataset is one dataset as a protocol client read it, normalised.
