@@ -61,10 +61,10 @@ func groupBySubject(g *Graph) []subjectGroup {
 // XML NCName and a JSON-LD compact IRI suffix alike.
 var localName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
-// splitIRI splits iri after its last '#' or '/' when the rest is a
-// localName.
+// splitIRI splits iri after its last '#', '/' or ':' (URNs) when the rest
+// is a localName.
 func splitIRI(iri string) (ns, local string, ok bool) {
-	i := strings.LastIndexAny(iri, "#/")
+	i := strings.LastIndexAny(iri, "#/:")
 	if i < 0 || i == len(iri)-1 || !localName.MatchString(iri[i+1:]) {
 		return "", "", false
 	}
