@@ -25,6 +25,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.registerServe(fs)
+	seedOnly := fs.Bool("seed-only", false, "create the demo territory (if the database is empty) and exit without serving")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,6 +44,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := seedLiveDemo(ctx, a, t); err != nil {
 			return err
 		}
+	}
+	if *seedOnly {
+		fmt.Fprintf(stdout, "demo territory %s ready in %s (created: %v)\n", t.Name, f.data, created)
+		return nil
 	}
 	if err := revokeDemoKeys(ctx, a, adminLogin(t)); err != nil {
 		return err
