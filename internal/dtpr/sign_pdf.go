@@ -58,13 +58,15 @@ func WriteSignPDF(w io.Writer, s Sign, created time.Time) error {
 	p.SetMargins(l.margin, l.margin, l.margin)
 	p.SetAutoPageBreak(false, 0)
 	width := l.w - 2*l.margin
-	line := func(size float64, style, text string) {
+	// line writes text in at most n lines: every text has a bounded
+	// height, so that the whole sign fits its page.
+	line := func(size float64, style, text string, n int) {
 		p.SetFont(pdfdoc.Font, style, size)
-		p.MultiCell(width, size*0.45, tr(text), "", "L", false)
+		pdfdoc.Lines(p, tr, text, width, size*0.45, n)
 	}
 	p.SetXY(l.margin, l.margin)
-	line(l.title, "B", "Capteur dans l'espace public")
-	line(l.name, "B", s.Title)
+	line(l.title, "B", "Capteur dans l'espace public", 1)
+	line(l.name, "B", s.Title, 2)
 	colour := s.Chain.Colour()
 	y := p.GetY() + l.text*0.15
 	sw := l.text * 0.4
@@ -75,17 +77,21 @@ func WriteSignPDF(w io.Writer, s Sign, created time.Time) error {
 	p.SetFont(pdfdoc.Font, "B", l.text)
 	p.CellFormat(width-sw*1.4, sw*1.3, tr(colour.Label()), "", 1, "L", false, 0, "")
 	p.SetX(l.margin)
-	line(l.text, "", "Responsable : "+accountableNames(s.Chain))
-	line(l.text, "", "Finalité : "+purposeNames(s.Chain))
+	line(l.text, "", "Responsable : "+accountableNames(s.Chain), 2)
+	line(l.text, "", "Finalité : "+purposeNames(s.Chain), 2)
 	y = pdfBadges(p, tr, l, p.GetY()+l.text*0.3, s.Chain, colour)
 	p.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
 	p.ImageOptions("qr", l.margin, y, l.qr, l.qr, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, s.URL)
 	p.SetXY(l.margin, y+l.qr+l.text*0.2)
-	line(l.text, "B", "Scannez pour tout savoir et donner votre avis")
-	line(l.text*0.8, "", s.URL)
-	p.SetXY(l.margin, l.h-l.margin-l.foot*1.1)
-	line(l.foot, "", Attribution)
-	line(l.foot, "", SourceURL)
+	line(l.text, "B", "Scannez pour tout savoir et donner votre avis", 2)
+	line(l.text*0.8, "", s.URL, 2)
+	foot := l.h - l.margin - 3*l.foot*0.45 // the footer's three lines at most
+	if p.GetY() > foot {
+		return errs.E(errs.Internal, "the sign's content overflows its footer (%.1f mm > %.1f mm)", p.GetY(), foot)
+	}
+	p.SetXY(l.margin, foot)
+	line(l.foot, "", Attribution, 2)
+	line(l.foot, "", SourceURL, 1)
 	if err := p.Output(w); err != nil {
 		return errs.Wrap(errs.Internal, err, "writing the sign")
 	}

@@ -62,6 +62,21 @@ func TestSignPDF(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a full chain, a long name and a long URL fit above the footer", func(t *testing.T) {
+		full := chain([]string{"identifiable_video", "radar", "microphone", "thermometer", "gps", "li_dar", "rfid", "nfc", "sound_level_meter", "weather_station"}, nil, nil)
+		full.Purpose = []string{"safety_security", "mobility", "planning_decision_making"}
+		full.Accountable = append(full.Accountable, Party{Kind: "organization", Name: strings.Repeat("Société d'exploitation ", 8)})
+		for _, f := range []SignFormat{SignA4, SignSticker} {
+			var buf bytes.Buffer
+			long := Sign{Format: f, Title: strings.Repeat("Carrefour du Ralliement ", 8), URL: "https://example.org/capteurs/" + strings.Repeat("x", 300), Chain: full}
+			if err := WriteSignPDF(&buf, long, created); err != nil { // WriteSignPDF refuses a sign whose content reaches its footer
+				t.Fatalf("%s: %v", f, err)
+			}
+			if text := pdfdoc.Text(buf.Bytes()); strings.Count(text, "Ralliement") >= 8 || !strings.Contains(text, "…\nDonnées personnelles") {
+				t.Errorf("%s: the long name is not cut with an ellipsis:\n%s", f, text)
+			}
+		}
+	})
 	t.Run("an unknown format is refused", func(t *testing.T) {
 		if err := WriteSignPDF(&bytes.Buffer{}, Sign{Format: "a3", URL: "x", Chain: c}, created); errs.KindOf(err) != errs.Invalid {
 			t.Fatalf("got %v", err)

@@ -100,6 +100,66 @@ func Bars(p *fpdf.Fpdf, tr func(string) string, bars []Bar, width float64, fill 
 	p.SetXY(x, y+2)
 }
 
+// Lines writes text at the left margin in lines of at most width
+// millimetres, lineH high, at most n of them: the last ends with an
+// ellipsis when text is left over. A bounded height lets a one-page
+// document (a sign) be sure to fit.
+func Lines(p *fpdf.Fpdf, tr func(string) string, text string, width, lineH float64, n int) {
+	inner := width - 2*p.GetCellMargin() // a cell pads its text on both sides
+	lines := split(p, tr(text), inner)
+	if len(lines) > n {
+		lines = lines[:n]
+		last := lines[n-1]
+		for len(last) > 0 && p.GetStringWidth(last+ellipsis) > inner {
+			last = last[:len(last)-1]
+		}
+		lines[n-1] = last + ellipsis
+	}
+	x, _, _, _ := p.GetMargins()
+	for _, ln := range lines {
+		p.SetX(x)
+		p.CellFormat(width, lineH, ln, "", 2, "L", false, 0, "")
+	}
+	p.SetX(x)
+}
+
+// ellipsis is "…" in cp1252, the encoding of translated text.
+const ellipsis = "\x85"
+
+// split wraps s, already in cp1252 (one byte a character, so fpdf's
+// SplitText, which reads UTF-8, does not apply), into lines of at most
+// width millimetres, at spaces, or anywhere in a word too long for a line.
+func split(p *fpdf.Fpdf, s string, width float64) []string {
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		next := word
+		if cur != "" {
+			next = cur + " " + word
+		}
+		if p.GetStringWidth(next) <= width {
+			cur = next
+			continue
+		}
+		if cur != "" {
+			lines = append(lines, cur)
+		}
+		for p.GetStringWidth(word) > width && len(word) > 1 {
+			i := len(word) - 1
+			for i > 1 && p.GetStringWidth(word[:i]) > width {
+				i--
+			}
+			lines = append(lines, word[:i])
+			word = word[i:]
+		}
+		cur = word
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
 // fit shortens s with an ellipsis until it is at most w millimetres wide.
 func fit(p *fpdf.Fpdf, tr func(string) string, s string, w float64) string {
 	r := []rune(s)

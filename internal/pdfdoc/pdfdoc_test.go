@@ -56,3 +56,44 @@ func FuzzText(f *testing.F) {
 		Text(b)
 	})
 }
+
+// TestLines: a text longer than n lines is cut with an ellipsis, a word
+// longer than a line is broken, and nothing is wider than asked.
+func TestLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		n          int
+		want       []string
+	}{
+		{"a short text is one line", "Mobilité douce", 3, []string{"Mobilité douce"}},
+		{"a long text is cut after n lines", strings.Repeat("réseau ", 40), 2, nil},
+		{"a long word is broken", "https://example.org/" + strings.Repeat("x", 120), 5, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, tr := New(100, 100, time.Time{})
+			p.SetCompression(false)
+			p.AddPage()
+			p.SetFont(Font, "", 10)
+			Lines(p, tr, tc.text, 50, 5, tc.n)
+			var buf bytes.Buffer
+			if err := p.Output(&buf); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Split(strings.TrimSuffix(Text(buf.Bytes()), "\n"), "\n")
+			if tc.want != nil && strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Fatalf("lines %q, want %q", got, tc.want)
+			}
+			if len(got) > tc.n {
+				t.Fatalf("%d lines, want at most %d", len(got), tc.n)
+			}
+			for _, l := range got {
+				if w := p.GetStringWidth(tr(l)); w > 50 {
+					t.Errorf("line %q is %.1f mm wide", l, w)
+				}
+			}
+			if strings.Contains(tc.name, "cut") && !strings.HasSuffix(got[len(got)-1], "…") {
+				t.Errorf("the last line %q has no ellipsis", got[len(got)-1])
+			}
+		})
+	}
+}
