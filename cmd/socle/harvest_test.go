@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -330,6 +331,67 @@ func TestHarvestDCAT(t *testing.T) {
 			}
 			if d, err := a.Store.Dataset(t.Context(), "ttl-velos"); err != nil || d.Access != catalog.AccessPublic || d.Records != 3 {
 				t.Errorf("after invalid RDF: %+v %v", d, err)
+			}
+		})
+	}
+}
+
+// TestHarvestCKAN has one Socle harvest another through the CKAN Action
+// API on both engines: packages by id, records from the DataStore with its
+// types, the same datasets, titles and records; a second run changes
+// nothing; a remote whose answers are too large fails the run clearly.
+func TestHarvestCKAN(t *testing.T) {
+	remote := newRemotePortal(t)
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			seedOrgs(t, e)
+			out, errOut, code := e.run("", "harvest", "--source", remote.proxy.URL, "--type", "ckan", "--org", "metropole")
+			if code != 0 || !strings.Contains(out, "created 2, updated 0, unchanged 0") {
+				t.Fatalf("harvest: exit %d\n%s%s", code, out, errOut)
+			}
+			e.start()
+			for _, id := range []string{"velos", "bus"} {
+				var rd, ld struct {
+					Metas  map[string]map[string]any `json:"metas"`
+					Fields []map[string]any          `json:"fields"`
+				}
+				remote.e.getJSON("/api/explore/v2.1/catalog/datasets/"+id, "", 200, &rd)
+				e.getJSON("/api/explore/v2.1/catalog/datasets/ckan-"+id, "", 200, &ld)
+				for _, k := range []string{"title", "description", "keyword", "theme", "license", "publisher", "records_count"} {
+					if r, l := rd.Metas["default"][k], ld.Metas["default"][k]; !jsonEqual(r, l) {
+						t.Errorf("%s meta %s: remote %v, local %v", id, k, r, l)
+					}
+				}
+				if !jsonEqual(rd.Fields, ld.Fields) {
+					t.Errorf("%s fields: remote %v, local %v", id, rd.Fields, ld.Fields)
+				}
+				rs, rn := exportSum(t, remote.e, id)
+				if ls, ln := exportSum(t, e, "ckan-"+id); rs != ls || rn != ln {
+					t.Errorf("%s records: remote %d (%s), local %d (%s)", id, rn, rs, ln, ls)
+				}
+			}
+			small := &harvester.Client{Limits: harvester.Limits{Request: 5 * time.Second, Download: 5 * time.Second,
+				MaxPage: 1 << 20, MaxFile: 1 << 20, MaxPages: 10}}
+			a := harvestApp(t, e, small, nil)
+			src, err := a.SourceByURL(t.Context(), app.System, remote.proxy.URL, harvest.KindCKAN, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCounts(t, "second run", runOf(t, a, src), harvest.StatusOK, 0, 0, 2, 0, 0, 0)
+			remote.fault.Store(func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, "/package_search") {
+					return false
+				}
+				w.Write(bytes.Repeat([]byte(" "), 2<<20))
+				return true
+			})
+			defer remote.fault.Store(func(http.ResponseWriter, *http.Request) bool { return false })
+			if run := runOf(t, a, src); run.Status != harvest.StatusFailed || !strings.Contains(run.Error, "response larger than 1048576 bytes") {
+				t.Errorf("oversized answer: %s %q", run.Status, run.Error)
+			}
+			if d, err := a.Store.Dataset(t.Context(), "ckan-velos"); err != nil || d.Records != 3 || d.Access != catalog.AccessPublic {
+				t.Errorf("after an oversized answer: %+v %v", d, err)
 			}
 		})
 	}
