@@ -59,7 +59,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.Path = strings.TrimRight(r.URL.Path, "/")
 		r.URL.RawPath = ""
 	}
-	if strings.HasPrefix(r.URL.Path, "/api/explore/") && cors(w, r) {
+	if openReadAPI(r.URL.Path) && cors(w, r) {
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/ngsi-ld/") {
@@ -82,6 +82,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
+}
+
+// openReadAPI reports the read-only open APIs browser applications of any
+// origin may call: the Explore API and OGC API – Features (web maps).
+func openReadAPI(path string) bool {
+	return strings.HasPrefix(path, "/api/explore/") || path == "/api/features" || strings.HasPrefix(path, "/api/features/")
 }
 
 // cors opens the read-only Explore API to browser applications of any

@@ -71,13 +71,17 @@ func TestAPIScenarios(t *testing.T) {
 				}
 			})
 			t.Run("CORS for browser apps", func(t *testing.T) {
-				_, _, h := e.get(base+"/records", "")
-				if h.Get("Access-Control-Allow-Origin") != "*" {
-					t.Errorf("no CORS header: %v", h)
-				}
-				code, _ := e.post("OPTIONS", base+"/records", "", nil)
-				if code != 204 {
-					t.Errorf("preflight: %d", code)
+				// The read-only open APIs: Explore and OGC API – Features
+				// (web maps call it).
+				for _, path := range []string{base + "/records", "/api/features/collections"} {
+					_, _, h := e.get(path, "")
+					if h.Get("Access-Control-Allow-Origin") != "*" {
+						t.Errorf("%s: no CORS header: %v", path, h)
+					}
+					code, _ := e.post("OPTIONS", path, "", nil)
+					if code != 204 {
+						t.Errorf("%s: preflight: %d", path, code)
+					}
 				}
 			})
 			t.Run("empty export has download headers", func(t *testing.T) {
