@@ -55,4 +55,5 @@ func (s *Server) routes() {
 	s.routesDCAT()        // dcat.go
 	s.routesFeatures()    // features.go
 	s.routesCKAN()        // ckan.go
+	s.routesTransit()     // transit.go
 }

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -306,4 +308,95 @@ func zipWithout(t *testing.T, path, drop string) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestGTFSImportAPI imports the Bull Runner feed through POST
+// /api/socle/v1/gtfs (a multipart form) as a producer, refuses anonymous
+// callers, and refuses a zip bomb and a feed with a malformed row without
+// publishing anything. Both engines.
+func TestGTFSImportAPI(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			seedOrgs(t, e)
+			e.mustRun("user", "add", "--login", "prod", "--role", "producer", "--org", "metropole")
+			key := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "prod"))
+			e.start()
+			feed, err := os.ReadFile("../../internal/transit/testdata/bullrunner-gtfs.zip")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code, body := e.postFile("/api/socle/v1/gtfs?prefix=usf", "", "application/zip", feed); code != 401 {
+				t.Fatalf("anonymous import: %d %s", code, body)
+			}
+			var form bytes.Buffer
+			mw := multipart.NewWriter(&form)
+			fw, _ := mw.CreateFormFile("file", "bullrunner-gtfs.zip")
+			fw.Write(feed)
+			mw.Close()
+			code, body := e.postFile("/api/socle/v1/gtfs?prefix=usf", key, mw.FormDataContentType(), form.Bytes())
+			if code != 200 || !strings.Contains(string(body), `"id":"usf-horaires"`) || !strings.Contains(string(body), `"rows":473`) {
+				t.Fatalf("import: %d %s", code, body)
+			}
+			var stops struct {
+				TotalCount int `json:"total_count"`
+			}
+			e.getJSON(records("usf-arrets", "limit", "0"), "", 200, &stops)
+			if stops.TotalCount != 125 {
+				t.Errorf("%d stops, want 125", stops.TotalCount)
+			}
+
+			bomb := zipOf(t, map[string][]byte{"stop_times.txt": bytes.Repeat([]byte{'0'}, 8<<20)})
+			if code, body := e.postFile("/api/socle/v1/gtfs?prefix=bomb", key, "application/zip", bomb); code != 413 {
+				t.Errorf("zip bomb: %d %s", code, body)
+			}
+			bad := zipReplacing(t, "../../internal/transit/testdata/bullrunner-gtfs.zip", "stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n1,07:00:00,07:00:00,222,1\n1,7h01,07:01:04,230,2\n")
+			code, body = e.postFile("/api/socle/v1/gtfs?prefix=usf", key, "application/zip", bad)
+			if code != 400 || !strings.Contains(string(body), "stop_times.txt line 3") {
+				t.Errorf("malformed row: %d %s", code, body)
+			}
+			e.getJSON(records("usf-horaires", "limit", "0"), "", 200, &stops)
+			if stops.TotalCount != 473 {
+				t.Errorf("%d timetable rows after a refused import, want 473", stops.TotalCount)
+			}
+			if code, _, _ := e.get(records("bomb-arrets"), key); code != 404 {
+				t.Errorf("the refused zip bomb created a dataset: %d", code)
+			}
+		})
+	}
+}
+
+func zipOf(t *testing.T, files map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for name, b := range files {
+		f, _ := w.Create(name)
+		f.Write(b)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// zipReplacing returns the zip at path with file name's content replaced.
+func zipReplacing(t *testing.T, path, name, content string) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{name: []byte(content)}
+	for _, f := range zr.File {
+		if f.Name == name {
+			continue
+		}
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		files[f.Name] = b
+	}
+	return zipOf(t, files)
 }
