@@ -29,7 +29,7 @@ type pdfLayout struct {
 }
 
 var pdfLayouts = map[SignFormat]pdfLayout{
-	SignA4:      {w: 210, h: 297, margin: 15, badge: 40, qr: 50, title: 24, name: 20, text: 13, foot: 8},
+	SignA4:      {w: 210, h: 297, margin: 15, badge: 42, qr: 60, title: 28, name: 22, text: 15, foot: 8},
 	SignSticker: {w: 100, h: 140, margin: 6, badge: 21, qr: 28, title: 12, name: 11, text: 7, foot: 4.5},
 }
 
@@ -164,7 +164,7 @@ func pdfBadge(p *fpdf.Fpdf, tr func(string) string, it Item, fill Colour, x, y, 
 		}
 		p.Polygon(pts, "FD")
 	}
-	pt := size * 0.24 // font size in points: about 10 pt on a 40 mm badge
+	pt := size * 0.28 // font size in points: about 12 pt on a 42 mm badge
 	p.SetFont(pdfdoc.Font, "B", pt)
 	p.SetXY(x, y+size*0.26)
 	p.CellFormat(size, pt*0.4, tr(it.Category.Name), "", 2, "C", false, 0, "")
