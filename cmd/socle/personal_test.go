@@ -10,7 +10,8 @@ import (
 // TestPersonalFieldsNeverPublic tags a field of a public dataset as
 // personal and checks, on both engines, that its values reach no public
 // output — records, select, where, search, facets, CSV, JSON and JSON
-// Lines exports, the dataset's metadata and its portal pages — while the
+// Lines and Parquet exports, the dataset's metadata and its portal pages,
+// its DCAT description, the CKAN API's package and DataStore — while the
 // dataset's steward still sees it; a tag naming no field is refused.
 func TestPersonalFieldsNeverPublic(t *testing.T) {
 	const secret = "jeanne.durand@example.org"
@@ -35,15 +36,23 @@ func TestPersonalFieldsNeverPublic(t *testing.T) {
 				t.Fatalf("tag: %d %s", code, out)
 			}
 			base := "/api/explore/v2.1/catalog/datasets/signalements"
+			var meta struct {
+				UID string `json:"dataset_uid"`
+			}
+			e.getJSON(base, "", 200, &meta)
+			store := "/api/3/action/datastore_search?resource_id=" + strings.TrimPrefix(meta.UID, "da_") + "-records"
 			for _, path := range []string{base, records("signalements"), base + "/records?limit=1&offset=0",
-				base + "/exports/csv", base + "/exports/json", base + "/exports/jsonl", "/datasets/signalements", "/datasets/signalements/table"} {
+				base + "/exports/csv", base + "/exports/json", base + "/exports/jsonl", base + "/exports/parquet",
+				"/datasets/signalements", "/datasets/signalements/table", "/datasets/signalements.ttl",
+				"/api/3/action/package_show?id=signalements", store, store + "&q=jeanne"} {
 				code, out, _ := e.get(path, "")
 				if code != 200 || strings.Contains(string(out), secret) || strings.Contains(string(out), "courriel") {
 					t.Errorf("GET %s: %d, the personal field shows", path, code)
 				}
 			}
 			for _, q := range []string{records("signalements", "select", "courriel"), records("signalements", "where", `courriel = "`+secret+`"`),
-				base + "/facets?facet=courriel"} {
+				base + "/facets?facet=courriel", store + "&fields=courriel", store + `&filters={"courriel":"` + secret + `"}`,
+				store + "&sort=courriel"} {
 				if code, out, _ := e.get(q, ""); code == 200 && strings.Contains(string(out), secret) || code/100 == 5 {
 					t.Errorf("GET %s: %d %s", q, code, out)
 				}
