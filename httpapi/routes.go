@@ -56,4 +56,5 @@ func (s *Server) routes() {
 	s.routesFeatures()    // features.go
 	s.routesCKAN()        // ckan.go
 	s.routesTransit()     // transit.go
+	s.routesHarvest()     // harvest.go
 }

@@ -45,7 +45,10 @@ func startHarvest(a *app.App, logger *slog.Logger) func() {
 	j := a.NewHarvestJob(harvestTick)
 	j.Start()
 	logger.Debug("harvest schedule", "tick", harvestTick)
-	return j.Stop
+	return func() {
+		j.Stop()
+		a.StopHarvests() // runs started from the API or the back-office
+	}
 }
 
 // runHarvest harvests one source by hand (`socle harvest --source URL

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -393,6 +394,88 @@ func TestHarvestCKAN(t *testing.T) {
 			if d, err := a.Store.Dataset(t.Context(), "ckan-velos"); err != nil || d.Records != 3 || d.Access != catalog.AccessPublic {
 				t.Errorf("after an oversized answer: %+v %v", d, err)
 			}
+		})
+	}
+}
+
+// TestHarvestAPI manages a source through /api/socle/v1/harvest on both
+// engines: stewards create, list, run (in the background) and read the
+// runs' reports; anyone else gets a 404 (401 anonymous); bad sources 400.
+func TestHarvestAPI(t *testing.T) {
+	remote := newRemotePortal(t)
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			e.t = t
+			seedOrgs(t, e)
+			e.mustRun("user", "add", "--login", "steward", "--role", "steward", "--org", "metropole")
+			e.mustRun("user", "add", "--login", "producer", "--role", "producer", "--org", "metropole")
+			steward := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "steward"))
+			producer := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "producer"))
+			e.start()
+			const base = "/api/socle/v1/harvest/sources"
+			body := `{"name": "Portail voisin", "url": "` + remote.proxy.URL + `", "type": "ods", "organization": "metropole", "prefix": "voisin", "every_minutes": 60}`
+			for _, tc := range []struct {
+				key, body string
+				want      int
+			}{
+				{"", body, 401}, {producer, body, 404},
+				{steward, `{"url": "ftp://x", "type": "ods"}`, 400}, {steward, `{"url": "https://x.example", "type": "wfs"}`, 400},
+				{steward, `{"url": "https://x.example", "type": "ods", "every_minutes": 1}`, 400},
+				{steward, `{"url": "https://x.example", "type": "ods", "organization": "inconnue"}`, 400},
+				{steward, `{"url": "https://x.example", "type": "ods", "unknown": 1}`, 400},
+			} {
+				if code, out := e.post("POST", base, tc.key, []byte(tc.body)); code != tc.want {
+					t.Errorf("POST %s as %q: %d %s, want %d", tc.body, tc.key, code, out, tc.want)
+				}
+			}
+			code, out := e.post("POST", base, steward, []byte(body))
+			if code != 201 {
+				t.Fatalf("create: %d %s", code, out)
+			}
+			var src struct {
+				ID           int64 `json:"id"`
+				EveryMinutes int   `json:"every_minutes"`
+				GraceDays    int   `json:"grace_days"`
+			}
+			json.Unmarshal(out, &src)
+			if src.EveryMinutes != 60 || src.GraceDays != 7 {
+				t.Errorf("source %s", out)
+			}
+			if code, _ := e.post("POST", base, steward, []byte(body)); code != 409 {
+				t.Errorf("same URL twice: %d", code)
+			}
+			var list struct{ Results []map[string]any }
+			e.getJSON(base, steward, 200, &list)
+			if len(list.Results) != 1 {
+				t.Errorf("sources %v", list)
+			}
+			e.getJSON(base, producer, 404, nil)
+			runURL := base + "/" + strconv.FormatInt(src.ID, 10) + "/run"
+			if code, _ := e.post("POST", runURL, producer, nil); code != 404 {
+				t.Errorf("producer run: %d", code)
+			}
+			code, out = e.post("POST", runURL, steward, nil)
+			if code != 202 || !strings.Contains(string(out), `"status":"running"`) {
+				t.Fatalf("run: %d %s", code, out)
+			}
+			var run harvest.Run
+			json.Unmarshal(out, &run)
+			deadline := time.Now().Add(30 * time.Second)
+			for run.Status == harvest.StatusRunning && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+				e.getJSON("/api/socle/v1/harvest/runs/"+strconv.FormatInt(run.ID, 10), steward, 200, &run)
+			}
+			if run.Status != harvest.StatusOK || run.Created != 2 {
+				t.Errorf("run %+v", run)
+			}
+			var runs struct{ Results []harvest.Run }
+			e.getJSON(base+"/"+strconv.FormatInt(src.ID, 10)+"/runs", steward, 200, &runs)
+			if len(runs.Results) != 1 || runs.Results[0].ID != run.ID {
+				t.Errorf("runs %+v", runs)
+			}
+			e.getJSON("/api/explore/v2.1/catalog/datasets/voisin-velos", "", 200, nil)
+			e.getJSON("/api/socle/v1/harvest/runs/"+strconv.FormatInt(run.ID, 10), producer, 404, nil)
+			e.getJSON(base+"/999", steward, 404, nil)
 		})
 	}
 }

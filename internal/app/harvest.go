@@ -30,6 +30,11 @@ type Harvesting struct {
 	Deadline time.Duration
 
 	running sync.Map // source ID → struct{}: one run per source at a time
+
+	mu   sync.Mutex // guards ctx and stop
+	ctx  context.Context
+	stop context.CancelFunc // interrupts the background runs
+	wg   sync.WaitGroup     // the background runs
 }
 
 // maxRunsListed caps the runs a listing returns.

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strconv"
 	"time"
 
+	"github.com/socle/socle/internal/auth"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/harvest"
@@ -23,10 +25,76 @@ const defaultHarvestDeadline = 2 * time.Hour
 // datasets are in the report, the error only says the run could not be
 // recorded or another run of src is in progress.
 func (a *App) Harvest(ctx context.Context, src *harvest.Source) (*harvest.Run, error) {
+	run, err := a.beginHarvest(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	return run, a.execHarvest(ctx, src, run)
+}
+
+// StartHarvestSource starts a run of source id as p and returns it at
+// once, running; the run goes on in the background until done or until
+// the harvesting is stopped (StopHarvests).
+func (a *App) StartHarvestSource(ctx context.Context, p auth.Principal, id int64) (*harvest.Run, error) {
+	src, err := a.HarvestSource(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	run, err := a.beginHarvest(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	a.Audit(ctx, p, "harvest.run", "harvest:"+strconv.FormatInt(id, 10), 0, "started")
+	h := &a.Harvesting
+	h.mu.Lock()
+	if h.stop == nil {
+		h.ctx, h.stop = context.WithCancel(context.Background())
+	}
+	bg := h.ctx
+	h.wg.Add(1)
+	h.mu.Unlock()
+	go func() {
+		defer h.wg.Done()
+		if err := a.execHarvest(bg, src, run); err != nil {
+			a.Logger.Error("harvest run", "source", id, "err", err)
+		}
+	}()
+	return run, nil
+}
+
+// StopHarvests interrupts the background runs and waits for them; their
+// reports are saved with the listing's interruption.
+func (a *App) StopHarvests() {
+	h := &a.Harvesting
+	h.mu.Lock()
+	if h.stop != nil {
+		h.stop()
+	}
+	h.mu.Unlock()
+	h.wg.Wait()
+}
+
+// beginHarvest claims src (one run at a time) and records a running run.
+func (a *App) beginHarvest(ctx context.Context, src *harvest.Source) (*harvest.Run, error) {
 	h := &a.Harvesting
 	if _, busy := h.running.LoadOrStore(src.ID, struct{}{}); busy {
 		return nil, errs.E(errs.Conflict, "source %d is being harvested", src.ID)
 	}
+	run := &harvest.Run{SourceID: src.ID, Started: a.Now(), Status: harvest.StatusRunning}
+	if err := a.Store.CreateRun(ctx, run); err != nil {
+		h.running.Delete(src.ID)
+		return nil, err
+	}
+	src.LastRun = run.Started
+	if err := a.Store.UpdateSource(ctx, src); err != nil {
+		a.Logger.Error("harvest: last run not saved", "source", src.ID, "err", err)
+	}
+	return run, nil
+}
+
+// execHarvest does a begun run, saves its report and releases src.
+func (a *App) execHarvest(ctx context.Context, src *harvest.Source, run *harvest.Run) error {
+	h := &a.Harvesting
 	defer h.running.Delete(src.ID)
 	deadline := h.Deadline
 	if deadline <= 0 {
@@ -34,15 +102,6 @@ func (a *App) Harvest(ctx context.Context, src *harvest.Source) (*harvest.Run, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
-
-	run := &harvest.Run{SourceID: src.ID, Started: a.Now(), Status: harvest.StatusRunning}
-	if err := a.Store.CreateRun(ctx, run); err != nil {
-		return nil, err
-	}
-	src.LastRun = run.Started
-	if err := a.Store.UpdateSource(ctx, src); err != nil {
-		a.Logger.Error("harvest: last run not saved", "source", src.ID, "err", err)
-	}
 	listErr := a.harvestAll(ctx, src, run)
 	if listErr != nil && ctx.Err() == context.DeadlineExceeded {
 		listErr = fmt.Errorf("the run exceeded its deadline of %s: %w", deadline, listErr)
@@ -50,14 +109,14 @@ func (a *App) Harvest(ctx context.Context, src *harvest.Source) (*harvest.Run, e
 	run.Finish(a.Now(), listErr)
 	done := context.WithoutCancel(ctx)
 	if err := a.Store.FinishRun(done, run); err != nil {
-		return run, err
+		return err
 	}
 	if err := a.RefreshCatalog(done); err != nil {
 		a.Logger.Error("harvest: catalog index not refreshed", "err", err)
 	}
 	a.Logger.Info("harvest run", "source", src.ID, "status", run.Status, "created", run.Created, "updated", run.Updated,
 		"unchanged", run.Unchanged, "archived", run.Archived, "failed", run.Failed)
-	return run, nil
+	return nil
 }
 
 // harvestAll lists the source and harvests each dataset; it returns the
