@@ -362,6 +362,24 @@ func TestGTFSImportAPI(t *testing.T) {
 			if code, _, _ := e.get(records("bomb-arrets"), key); code != 404 {
 				t.Errorf("the refused zip bomb created a dataset: %d", code)
 			}
+
+			// socle gtfs pull applies a feed once: a stale one and a corrupt one are refused.
+			srv := &rtServer{body: tripUpdates(time.Now().Add(-time.Hour), 60)}
+			hs := httptest.NewServer(srv)
+			defer hs.Close()
+			if _, errOut, code := e.run("", "gtfs", "pull", "--prefix", "usf", "--url", hs.URL); code == 0 || !strings.Contains(errOut, "stale") {
+				t.Errorf("stale feed: exit %d, %s", code, errOut)
+			}
+			srv.set([]byte("garbage"))
+			if _, errOut, code := e.run("", "gtfs", "pull", "--prefix", "usf", "--url", hs.URL); code == 0 || !strings.Contains(errOut, "not a GTFS-Realtime message") {
+				t.Errorf("corrupt feed: exit %d, %s", code, errOut)
+			}
+			srv.set(tripUpdates(time.Now(), 60)) // fresh, for trips Bull Runner does not have
+			e.mustRun("gtfs", "pull", "--prefix", "usf", "--url", hs.URL)
+			e.getJSON(records("usf-prochains-passages", "limit", "0"), "", 200, &stops)
+			if stops.TotalCount != 0 {
+				t.Errorf("%d departures for trips the timetable does not have", stops.TotalCount)
+			}
 		})
 	}
 }
