@@ -19,6 +19,11 @@ func field(name, label string, t catalog.FieldType) catalog.Field {
 	return catalog.Field{Name: name, Label: label, Type: t}
 }
 
+func indexed(f catalog.Field) catalog.Field {
+	f.Indexed = true
+	return f
+}
+
 // StopFields are the stops dataset's fields.
 var StopFields = []catalog.Field{
 	field("stop_id", "Identifiant de l'arrêt", catalog.TypeText),
@@ -45,8 +50,10 @@ var RouteFields = []catalog.Field{
 // with trips, routes, calendar and stops. Times stay GTFS text (they may
 // pass 24:00:00); departure_seconds is the same time in seconds, for
 // computing; timezone is the agency's, in which the times are local.
+// trip_id and stop_id are indexed: every realtime pull reads the rows of
+// the feed's trips, and a stop's timetable is the common question.
 var TimetableFields = []catalog.Field{
-	field("trip_id", "Course", catalog.TypeText),
+	indexed(field("trip_id", "Course", catalog.TypeText)),
 	field("route_id", "Identifiant de la ligne", catalog.TypeText),
 	field("route_short_name", "Ligne", catalog.TypeText),
 	field("trip_headsign", "Destination", catalog.TypeText),
@@ -56,7 +63,7 @@ var TimetableFields = []catalog.Field{
 	field("start_date", "Début du service", catalog.TypeDate),
 	field("end_date", "Fin du service", catalog.TypeDate),
 	field("stop_sequence", "Ordre de l'arrêt", catalog.TypeInt),
-	field("stop_id", "Identifiant de l'arrêt", catalog.TypeText),
+	indexed(field("stop_id", "Identifiant de l'arrêt", catalog.TypeText)),
 	field("stop_name", "Arrêt", catalog.TypeText),
 	field("arrival_time", "Arrivée", catalog.TypeText),
 	field("departure_time", "Départ", catalog.TypeText),
