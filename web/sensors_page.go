@@ -104,7 +104,10 @@ func (tr *transparency) handleSign(w http.ResponseWriter, r *http.Request) {
 		err = dtpr.WriteSign(&buf, sign)
 	}
 	if err != nil {
-		tr.renderError(w, r, errs.E(errs.Invalid, "%s", errs.Message(err)))
+		if errs.KindOf(err) == errs.Invalid { // the URL too long for a QR code: say so
+			err = errs.E(errs.Invalid, "%s", errs.Message(err))
+		}
+		tr.renderError(w, r, err)
 		return
 	}
 	h := w.Header()
