@@ -201,6 +201,10 @@ func (a *App) ensureDepartures(ctx context.Context, prefix string) error {
 	} else if err != nil {
 		return err
 	}
+	if d.Version > 0 && d.Records > 0 && !d.Meta.RealTime && !live.SameFields(d.Fields, DepartureFields) {
+		// Someone else's dataset under that name: never emptied by a pull.
+		return errs.E(errs.Conflict, "dataset %s exists and is not a next-departures dataset", id)
+	}
 	if d.Version == 0 || !live.SameFields(d.Fields, DepartureFields) {
 		if _, err := a.Store.LoadVersion(ctx, catalog.LoadRequest{DatasetID: id, Fields: DepartureFields, Mode: catalog.ModeReplace,
 			Rows: &sliceSource{}, Actor: System.Login(), Now: a.Now()}); err != nil {
