@@ -53,6 +53,12 @@ func (s *Server) adminRoutes() {
 		{"GET /admin/accords/{aid}/journal", b.handleAgreementLog},
 		{"POST /admin/accords/{aid}/{action}", b.handleAgreementAction},
 
+		{"GET /admin/moissonnage", b.handleHarvest}, // harvest.go
+		{"POST /admin/moissonnage", b.handleCreateHarvest},
+		{"GET /admin/moissonnage/{sid}", b.handleHarvestSource},
+		{"POST /admin/moissonnage/{sid}/run", b.handleRunHarvest},
+		{"GET /admin/moissonnage/{sid}/runs/{rid}", b.handleHarvestRun},
+
 		{"GET /admin/keys", b.handleKeys},
 		{"POST /admin/keys", b.handleCreateKey},
 		{"POST /admin/keys/{kid}/revoke", b.handleRevokeKey},
