@@ -108,7 +108,7 @@ func TestAgreementsBackOffice(t *testing.T) {
 		wantStatus(t, "the terminated agreement", b.get("/admin/accords/acc-1"), http.StatusOK, "Résilié", "ne peut plus être modifié")
 		wantStatus(t, "editing a terminated agreement", b.post("/admin/accords/acc-1", edit), http.StatusUnprocessableEntity, "terminated")
 		wantStatus(t, "reactivating it", b.post("/admin/accords/acc-1/activer", url.Values{"csrf": {csrf}}), http.StatusUnprocessableEntity, "terminated")
-		wantStatus(t, "the refusal in the log", b.get("/admin/accords/acc-1/journal"), http.StatusOK, "agreement acc-1 not active", "agreement.terminated")
+		wantStatus(t, "the refusal in the log", b.get("/admin/accords/acc-1/journal"), http.StatusOK, "agreement acc-1 not active", "agreement.terminated", "Résiliation", "Accès refusé (accord inactif)")
 		wantStatus(t, "an unknown action", b.post("/admin/accords/acc-1/effacer", url.Values{"csrf": {csrf}}), http.StatusNotFound)
 	})
 }
