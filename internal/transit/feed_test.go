@@ -155,7 +155,9 @@ func TestBadFeeds(t *testing.T) {
 		{"bad quote", "stops.txt line 2", func(m map[string]string) {
 			m["stops.txt"] = "stop_id,stop_name,stop_lat,stop_lon\nS1,\"Ga\"re,43.6,3.88\nS2,Place,43.61,3.87\n"
 		}},
-		{"bad timezone", "agency_timezone", func(m map[string]string) { m["agency.txt"] = "agency_name,agency_url,agency_timezone\nTAM,http://x,Mars/Olympus\n" }},
+		{"bad timezone", "agency_timezone", func(m map[string]string) {
+			m["agency.txt"] = "agency_name,agency_url,agency_timezone\nTAM,http://x,Mars/Olympus\n"
+		}},
 		{"duplicate stop", `stop_id "S1" appears twice`, func(m map[string]string) { m["stops.txt"] += "S1,Bis,43.6,3.88\n" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
