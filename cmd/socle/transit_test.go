@@ -418,3 +418,20 @@ func zipReplacing(t *testing.T, path, name, content string) []byte {
 	}
 	return zipOf(t, files)
 }
+
+func TestGTFSRTFlag(t *testing.T) {
+	f, err := parseServe("serve", []string{"--gtfs-rt", "dta=https://example.org/tu.pb", "--gtfs-rt", "usf=http://127.0.0.1:9/x",
+		"--gtfs-rt-interval", "10s", "--gtfs-rt-max-age", "2m"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feeds := f.options().gtfsRT
+	if len(feeds) != 2 || feeds[0].Prefix != "dta" || feeds[1].Prefix != "usf" || feeds[0].Every != 10*time.Second || feeds[1].MaxAge != 2*time.Minute || feeds[0].Fetch == nil {
+		t.Fatalf("%+v", feeds)
+	}
+	for _, bad := range []string{"dta", "=http://x", "dta=ftp://x", "dta=http://"} {
+		if _, err := parseServe("serve", []string{"--gtfs-rt", bad}, io.Discard); err == nil {
+			t.Errorf("--gtfs-rt %q accepted", bad)
+		}
+	}
+}
