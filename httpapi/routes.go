@@ -55,6 +55,7 @@ func (s *Server) routes() {
 	s.routesDCAT()        // dcat.go
 	s.routesFeatures()    // features.go
 	s.routesCKAN()        // ckan.go
+	s.routesSchemas()     // schemas.go
 	s.routesTransit()     // transit.go
 	s.routesHarvest()     // harvest.go
 }

@@ -24,6 +24,8 @@ type datasetPage struct {
 	API      *apiTab
 	Files    []download
 	Quality  *qualityTab
+	// Conformance is the schema badge (schemas.go): valid, invalid, unchecked or "".
+	Conformance string
 }
 
 type tabLink struct {
@@ -96,6 +98,9 @@ func (s *Server) datasetPage(ctx context.Context, r *http.Request) (*datasetPage
 		return nil, err
 	}
 	p.Filter = p.F.Params.Encode()
+	if p.Conformance, err = s.conformance(ctx, d); err != nil {
+		return nil, err
+	}
 	found := false
 	for _, t := range tabs {
 		if t.show != nil && !t.show(d) {

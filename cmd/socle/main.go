@@ -47,6 +47,7 @@ func commands() []command {
 		{"retention", "apply the datasets' retention once (retention purge)", runRetention},
 		{"harvest", "harvest a remote catalog once (harvest --source URL --type ckan|dcat|ods)", runHarvest},
 		{"gtfs", "publish a GTFS feed (gtfs import --file FEED.zip --prefix NAME) or apply a GTFS-Realtime feed once (gtfs pull)", runGTFS},
+		{"schemas", "refresh the local copy of the schema.data.gouv.fr catalog (schemas refresh --from URL|FILE) or list it (schemas list)", runSchemas},
 		{"audit", "check the audit log's hash chain (audit verify)", runAudit},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "socle", version)

@@ -23,6 +23,7 @@ import (
 	"github.com/socle/socle/internal/ngsild"
 	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/registers"
+	"github.com/socle/socle/internal/schemas"
 	"github.com/socle/socle/internal/sensors"
 	"github.com/socle/socle/internal/sobriety"
 )
@@ -46,6 +47,7 @@ type Store interface {
 	registers.Store
 	sobriety.Store
 	harvest.Store
+	schemas.Store
 	backup.Source
 	backup.Target
 	SchemaVersion(ctx context.Context) (int, error)

@@ -27,6 +27,7 @@ import (
 	"github.com/socle/socle/internal/odsql"
 	"github.com/socle/socle/internal/records"
 	"github.com/socle/socle/internal/registers"
+	"github.com/socle/socle/internal/schemas"
 	"github.com/socle/socle/internal/sensors"
 	"github.com/socle/socle/internal/sobriety"
 )
@@ -50,6 +51,7 @@ type Store interface {
 	registers.Store
 	sobriety.Store
 	harvest.Store
+	schemas.Store
 	Close() error
 }
 
@@ -109,7 +111,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	// Each later capability keeps its table in its own file.
 	for _, suite := range []func(t *testing.T, fresh func(t *testing.T) Store){
 		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit, runTrust, runRegisters, runSobriety,
-		runDTPR, runHarvest,
+		runDTPR, runHarvest, runSchemas,
 	} {
 		suite(t, fresh)
 	}

@@ -1,0 +1,9 @@
+-- The schema catalog (internal/schemas) as last refreshed from
+-- schema.data.gouv.fr or a file: one row holding the schemas.json document
+-- and the schema documents fetched with it. No row: the embedded snapshot.
+CREATE TABLE schema_catalog (
+	id           INTEGER PRIMARY KEY CHECK (id = 1),
+	body         TEXT NOT NULL, -- JSON of schemas.Stored
+	source       TEXT NOT NULL,
+	refreshed_at TEXT NOT NULL
+);
