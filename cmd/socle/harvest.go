@@ -63,7 +63,7 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	source := fs.String("source", "", "the portal's root URL (ckan, ods) or the catalog document's URL (dcat)")
 	kind := fs.String("type", "", "ckan, dcat or ods")
 	org := fs.String("org", "", "local organization publishing the harvested datasets (first run)")
-	prefix := fs.String("prefix", "", "prefix of the local dataset IDs (first run; default the type)")
+	prefix := fs.String("prefix", "", "prefix of the local dataset IDs (first run; default the type, - for none: the remote IDs)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -93,9 +93,13 @@ func (a *App) checkSource(ctx context.Context, s *harvest.Source) error {
 	if s.Grace < 0 || s.Grace > 365*24*time.Hour {
 		return errs.E(errs.Invalid, "the grace period is between 0 and 365 days")
 	}
-	s.Prefix = harvest.Slugify(s.Prefix)
-	if s.Prefix == "" {
+	switch p := strings.TrimSpace(s.Prefix); p {
+	case harvest.NoPrefix: // the remote IDs themselves, for a portal moving to Socle
+		s.Prefix = p
+	case "":
 		s.Prefix = string(s.Kind)
+	default:
+		s.Prefix = harvest.Slugify(p)
 	}
 	if len(s.Prefix) > 30 {
 		return errs.E(errs.Invalid, "the prefix is longer than 30 characters")

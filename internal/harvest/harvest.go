@@ -29,6 +29,9 @@ const (
 // Valid reports whether k is a known protocol.
 func (k Kind) Valid() bool { return k == KindCKAN || k == KindDCAT || k == KindODS }
 
+// NoPrefix is the prefix of a source whose local IDs are the remote slugs.
+const NoPrefix = "-"
+
 // DefaultGrace is how long a dataset gone from its source stays published
 // before it is archived, as data.gouv.fr does.
 const DefaultGrace = 7 * 24 * time.Hour
@@ -42,7 +45,8 @@ type Source struct {
 	// Organization is the local organization the harvested datasets are
 	// published under.
 	Organization string `json:"organization"`
-	// Prefix starts the local IDs of the source's datasets ("prefix-slug").
+	// Prefix starts the local IDs of the source's datasets ("prefix-slug");
+	// NoPrefix keeps the remote slugs as they are.
 	Prefix string `json:"prefix"`
 	// Every is the schedule; 0 means by hand only.
 	Every time.Duration `json:"every"`

@@ -69,6 +69,7 @@ func TestLocalID(t *testing.T) {
 	isTaken := func(id string) (bool, error) { return taken[id], nil }
 	for _, tc := range []struct{ prefix, slug, remote, want string }{
 		{"ods", "bus", "x", "ods-bus"},
+		{NoPrefix, "bus", "x", "bus"},
 		{"ods", "velos", "x", "ods-velos-3"},
 		{"ODS", "Stations Vélo / Libre-service", "x", "ods-stations-velo-libre-service"},
 		{"", "Été 2024", "x", "ete-2024"},
