@@ -48,6 +48,7 @@ func (s *Server) routesHarvest() {
 	s.mux.HandleFunc("GET "+base+"/sources", s.handleHarvestSources)
 	s.mux.HandleFunc("POST "+base+"/sources", s.handleCreateHarvestSource)
 	s.mux.HandleFunc("GET "+base+"/sources/{id}", s.handleHarvestSource)
+	s.mux.HandleFunc("PUT "+base+"/sources/{id}", s.handleUpdateHarvestSource)
 	s.mux.HandleFunc("POST "+base+"/sources/{id}/run", s.handleRunHarvestSource)
 	s.mux.HandleFunc("GET "+base+"/sources/{id}/runs", s.handleHarvestRuns)
 	s.mux.HandleFunc("GET "+base+"/runs/{id}", s.handleHarvestRun)
@@ -74,25 +75,50 @@ func (s *Server) handleHarvestSources(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"results": out})
 }
 
-func (s *Server) handleCreateHarvestSource(w http.ResponseWriter, r *http.Request) {
+// decodeSource reads a source sent as JSON.
+func decodeSource(w http.ResponseWriter, r *http.Request) (*harvest.Source, error) {
 	var in sourceJSON
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSourceBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		s.writeError(w, r, errs.Wrap(errs.Invalid, err, "the body must be a harvest source in JSON: %v", err))
-		return
+		return nil, errs.Wrap(errs.Invalid, err, "the body must be a harvest source in JSON: %v", err)
 	}
 	if in.EveryMinutes < 0 || in.EveryMinutes > 525600 || in.GraceDays < 0 || in.GraceDays > 365 {
-		s.writeError(w, r, errs.E(errs.Invalid, "every_minutes is between 0 and 525600, grace_days between 0 and 365"))
-		return
+		return nil, errs.E(errs.Invalid, "every_minutes is between 0 and 525600, grace_days between 0 and 365")
 	}
-	src := &harvest.Source{Name: in.Name, URL: in.URL, Kind: harvest.Kind(in.Type), Organization: in.Organization, Prefix: in.Prefix,
-		Every: time.Duration(in.EveryMinutes) * time.Minute, Grace: time.Duration(in.GraceDays) * 24 * time.Hour, Enabled: in.Enabled == nil || *in.Enabled}
-	if err := s.app.CreateHarvestSource(r.Context(), principal(r), src); err != nil {
-		s.writeError(w, r, err)
-		return
+	return &harvest.Source{Name: in.Name, URL: in.URL, Kind: harvest.Kind(in.Type), Organization: in.Organization, Prefix: in.Prefix,
+		Every: time.Duration(in.EveryMinutes) * time.Minute, Grace: time.Duration(in.GraceDays) * 24 * time.Hour,
+		Enabled: in.Enabled == nil || *in.Enabled}, nil
+}
+
+func (s *Server) handleCreateHarvestSource(w http.ResponseWriter, r *http.Request) {
+	src, err := decodeSource(w, r)
+	if err == nil {
+		if err = s.app.CreateHarvestSource(r.Context(), principal(r), src); err == nil {
+			writeJSON(w, http.StatusCreated, toSourceJSON(src))
+			return
+		}
 	}
-	writeJSON(w, http.StatusCreated, toSourceJSON(src))
+	s.writeError(w, r, err)
+}
+
+// handleUpdateHarvestSource replaces a source's settings (not its URL or
+// type): name, organization, prefix, schedule, grace period, enabled.
+func (s *Server) handleUpdateHarvestSource(w http.ResponseWriter, r *http.Request) {
+	id, err := harvestID(r)
+	if err == nil {
+		if _, err = s.app.HarvestSource(r.Context(), principal(r), id); err == nil { // 404 before reading the body
+			var src *harvest.Source
+			if src, err = decodeSource(w, r); err == nil {
+				src.ID = id
+				if err = s.app.UpdateHarvestSource(r.Context(), principal(r), src); err == nil {
+					writeJSON(w, http.StatusOK, toSourceJSON(src))
+					return
+				}
+			}
+		}
+	}
+	s.writeError(w, r, err)
 }
 
 func (s *Server) handleHarvestSource(w http.ResponseWriter, r *http.Request) {

@@ -474,6 +474,14 @@ func TestHarvestAPI(t *testing.T) {
 				t.Errorf("runs %+v", runs)
 			}
 			e.getJSON("/api/explore/v2.1/catalog/datasets/voisin-velos", "", 200, nil)
+			put := base + "/" + strconv.FormatInt(src.ID, 10)
+			if code, out := e.post("PUT", put, steward, []byte(`{"name": "Voisin", "enabled": false, "every_minutes": 120, "grace_days": 3, "url": "https://ignored.example"}`)); code != 200 ||
+				!strings.Contains(string(out), `"enabled":false`) || !strings.Contains(string(out), `"url":"`+remote.proxy.URL+`"`) || !strings.Contains(string(out), `"grace_days":3`) {
+				t.Errorf("update: %d %s", code, out)
+			}
+			if code, _ := e.post("PUT", put, producer, []byte(`{}`)); code != 404 {
+				t.Errorf("producer update: %d", code)
+			}
 			e.getJSON("/api/socle/v1/harvest/runs/"+strconv.FormatInt(run.ID, 10), producer, 404, nil)
 			e.getJSON(base+"/999", steward, 404, nil)
 		})

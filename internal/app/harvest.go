@@ -66,6 +66,24 @@ func (a *App) CreateHarvestSource(ctx context.Context, p auth.Principal, s *harv
 	return a.Audit(ctx, p, "harvest.source.create", "harvest:"+strconv.FormatInt(s.ID, 10), 0, s.URL)
 }
 
+// UpdateHarvestSource checks and saves a source's settings; its URL and
+// protocol stay (the mappings belong to them), as do its creation and last
+// run.
+func (a *App) UpdateHarvestSource(ctx context.Context, p auth.Principal, s *harvest.Source) error {
+	cur, err := a.HarvestSource(ctx, p, s.ID)
+	if err != nil {
+		return err
+	}
+	s.URL, s.Kind, s.Created, s.LastRun = cur.URL, cur.Kind, cur.Created, cur.LastRun
+	if err := a.checkSource(ctx, s); err != nil {
+		return err
+	}
+	if err := a.Store.UpdateSource(ctx, s); err != nil {
+		return err
+	}
+	return a.Audit(ctx, p, "harvest.source.update", "harvest:"+strconv.FormatInt(s.ID, 10), 0, s.URL)
+}
+
 // minEvery keeps schedules from hammering remotes.
 const minEvery = 5 * time.Minute
 

@@ -178,3 +178,34 @@ func TestHarvestOneRunPerSource(t *testing.T) {
 		t.Errorf("background run %+v %v", got, err)
 	}
 }
+
+// TestHarvestSchedule: the job runs due sources and leaves the others.
+func TestHarvestSchedule(t *testing.T) {
+	r := &remote{datasets: []harvest.RemoteDataset{{RemoteID: "id-1", Slug: "arbres", Meta: catalog.Metadata{Title: "Arbres"}}}}
+	a, src := harvestingApp(t, r)
+	manual := &harvest.Source{URL: "https://manual.example", Kind: harvest.KindODS, Enabled: true}
+	if err := a.CreateHarvestSource(context.Background(), app.System, manual); err != nil {
+		t.Fatal(err)
+	}
+	src.Every = time.Hour
+	if err := a.UpdateHarvestSource(context.Background(), app.System, src); err != nil {
+		t.Fatal(err)
+	}
+	j := a.NewHarvestJob(time.Hour)
+	j.Start()
+	deadline := time.Now().Add(10 * time.Second)
+	var runs []*harvest.Run
+	for time.Now().Before(deadline) {
+		if runs, _ = a.Store.Runs(context.Background(), src.ID, 10); len(runs) == 1 && runs[0].Status != harvest.StatusRunning {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	j.Stop()
+	if len(runs) != 1 || runs[0].Status != harvest.StatusOK || runs[0].Created != 1 {
+		t.Errorf("scheduled runs %+v", runs)
+	}
+	if other, _ := a.Store.Runs(context.Background(), manual.ID, 10); len(other) != 0 {
+		t.Errorf("the manual source ran %d times", len(other))
+	}
+}
