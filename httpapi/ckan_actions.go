@@ -78,7 +78,9 @@ func (s *Server) ckanPackageList(ctx context.Context, r *http.Request, p ckanPar
 	}
 	names := make([]string, 0, len(ds))
 	for _, d := range ds {
-		names = append(names, d.ID)
+		if d.Access == catalog.AccessPublic { // CKAN lists public datasets only
+			names = append(names, d.ID)
+		}
 	}
 	slices.Sort(names)
 	names = names[min(offset, len(names)):]
@@ -90,9 +92,16 @@ func (s *Server) ckanPackageSearch(ctx context.Context, r *http.Request, p ckanP
 	if err != nil {
 		return nil, err
 	}
+	withPrivate, err := p.bool("include_private", false)
+	if err != nil {
+		return nil, err
+	}
 	pkgs, err := s.ckanPackages(ctx, r)
 	if err != nil {
 		return nil, err
+	}
+	if !withPrivate { // as CKAN: private datasets only when asked for
+		pkgs = slices.DeleteFunc(pkgs, func(p ckan.Package) bool { return p.Private })
 	}
 	return ckan.Run(pkgs, sp), nil
 }

@@ -108,8 +108,8 @@ func TestCKANClientHarvest(t *testing.T) {
 
 			var st ckanHarvest
 			runCKANClient(t, node, e.base, steward, &st)
-			if !slices.Equal(st.PackageList, []string{"interop", "secret"}) {
-				t.Fatalf("steward's package_list = %v", st.PackageList)
+			if !slices.Equal(st.PackageList, []string{"interop"}) || !slices.Equal(st.Private, []string{"secret"}) {
+				t.Fatalf("steward's package_list = %v (public only, as CKAN), private ones from package_search = %v", st.PackageList, st.Private)
 			}
 			if r := st.Records["secret"]; r.Total != 3 || len(r.Rows) != 3 {
 				t.Errorf("steward's harvest of secret: %+v", r)
@@ -124,6 +124,7 @@ func TestCKANClientHarvest(t *testing.T) {
 type ckanHarvest struct {
 	Status      map[string]any `json:"status"`
 	PackageList []string       `json:"package_list"`
+	Private     []string       `json:"private"`
 	Packages    map[string]struct {
 		ID           string `json:"id"`
 		Name         string `json:"name"`
@@ -328,11 +329,15 @@ func checkCKANPackages(t *testing.T, e *env, steward string) {
 		Results []struct{ Name string }
 		Facets  map[string]map[string]int `json:"facets"`
 	}
-	e.ckanOK("package_search", url.Values{"q": {"organization:metropole"}, "facet.field": {`["organization","res_format"]`}}, nil, steward, &search)
+	e.ckanOK("package_search", url.Values{"q": {"organization:metropole"}}, nil, steward, &search)
+	if search.Count != 1 || search.Results[0].Name != "interop" {
+		t.Errorf("package_search without include_private lists public datasets only: %+v", search)
+	}
+	e.ckanOK("package_search", url.Values{"q": {"organization:metropole"}, "include_private": {"true"}, "facet.field": {`["organization","res_format"]`}}, nil, steward, &search)
 	if search.Count != 2 || search.Facets["organization"]["metropole"] != 2 || search.Facets["res_format"]["CSV"] != 2 {
 		t.Errorf("steward's package_search: %+v", search)
 	}
-	e.ckanOK("package_search", url.Values{"fq": {"-name:interop"}, "sort": {"name desc"}}, nil, steward, &search)
+	e.ckanOK("package_search", url.Values{"fq": {"-name:interop"}, "sort": {"name desc"}, "include_private": {"True"}}, nil, steward, &search)
 	if search.Count != 1 || search.Results[0].Name != "secret" {
 		t.Errorf("package_search -name:interop: %+v", search)
 	}
@@ -383,10 +388,14 @@ func checkCKANErrors(t *testing.T, e *env, steward string) {
 			t.Errorf("%s: %d %v, want %d %s", c.name, code, a.Error, c.code, c.typ)
 		}
 	}
-	var list []string
-	e.ckanOK("package_list", url.Values{"apikey": {steward}}, nil, "", &list)
-	if len(list) != 2 {
-		t.Errorf("package_list with ?apikey: %v", list)
+	var found struct{ Count int }
+	e.ckanOK("package_search", url.Values{"apikey": {steward}, "include_private": {"true"}}, nil, "", &found)
+	if found.Count != 2 {
+		t.Errorf("package_search with ?apikey: %+v", found)
+	}
+	e.ckanOK("package_search", url.Values{"include_private": {"true"}}, nil, "", &found)
+	if found.Count != 1 {
+		t.Errorf("anonymous include_private sees a restricted dataset: %+v", found)
 	}
 	req, _ := http.NewRequest("POST", e.base+"/api/3/action/package_list", strings.NewReader("{not json"))
 	resp, err := http.DefaultClient.Do(req)

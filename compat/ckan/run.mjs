@@ -15,7 +15,16 @@ if (token) portal = portal.withToken(token);
 const out = { packages: {}, records: {}, errors: {} };
 out.status = await portal.action.status_show();
 out.package_list = await portal.action.package_list();
-for (const name of out.package_list) {
+// package_list names public datasets only; with a token, private ones the
+// token may read come from package_search, as CKAN harvesters do.
+const names = [...out.package_list];
+if (token) {
+  const fq = names.length ? "-name:(" + names.join(" OR ") + ")" : "";
+  const priv = await portal.action.package_search({ fq, include_private: true, rows: 1000 });
+  out.private = priv.results.map((p) => p.name);
+  names.push(...out.private);
+}
+for (const name of names) {
   const pkg = await portal.action.package_show({ id: name });
   out.packages[name] = pkg;
   for (const res of pkg.resources.filter((r) => r.datastore_active)) {
