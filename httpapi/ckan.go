@@ -49,7 +49,7 @@ func (s *Server) ckanActions() map[string]ckanAction {
 // serveCKAN is ServeHTTP for /api/3/: CKAN's error envelope, and API keys
 // as CKAN clients send them.
 func (s *Server) serveCKAN(w http.ResponseWriter, r *http.Request) {
-	if cors(w, r) {
+	if ckanCORS(w, r) {
 		return
 	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
@@ -62,6 +62,22 @@ func (s *Server) serveCKAN(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
+}
+
+// ckanCORS opens the read-only CKAN API to browser applications of any
+// origin, as cors does for the Explore API, with POST and a JSON body
+// allowed, since CKAN clients POST their actions.
+func ckanCORS(w http.ResponseWriter, r *http.Request) bool {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	if r.Method != http.MethodOptions {
+		return false
+	}
+	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-CKAN-API-Key")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+	return true
 }
 
 // authenticateCKAN reads the key from CKAN's Authorization header (the

@@ -397,6 +397,15 @@ func checkCKANErrors(t *testing.T, e *env, steward string) {
 	if found.Count != 1 {
 		t.Errorf("anonymous include_private sees a restricted dataset: %+v", found)
 	}
+	pre, _ := http.NewRequest("OPTIONS", e.base+"/api/3/action/package_search", nil)
+	pre.Header.Set("Origin", "https://reuser.example")
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	if resp, err := http.DefaultClient.Do(pre); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != 204 || !strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "POST") ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Content-Type") {
+		t.Errorf("CORS preflight of a POST: %d %v", resp.StatusCode, resp.Header)
+	}
 	req, _ := http.NewRequest("POST", e.base+"/api/3/action/package_list", strings.NewReader("{not json"))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
