@@ -166,7 +166,7 @@ func TestGTFSImportAndRealtime(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			e.t = t
 			out := e.mustRun("gtfs", "import", "--file", sampleFeed, "--prefix", "dta")
-			for _, want := range []string{`"id": "dta-arrets"`, `"rows": 9`, `"id": "dta-horaires"`, `"rows": 28`, "America/Los_Angeles"} {
+			for _, want := range []string{`"id": "dta-arrets"`, `"rows": 9`, `"id": "dta-horaires"`, `"rows": 28`, `"id": "dta-calendrier"`, "America/Los_Angeles"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("import summary lacks %s: %s", want, out)
 				}

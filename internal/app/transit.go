@@ -10,8 +10,8 @@ import (
 	"github.com/socle/socle/internal/transit"
 )
 
-// GTFS imports: a feed becomes three datasets named after a prefix (stops,
-// routes, timetable), each published as a new version through
+// GTFS imports: a feed becomes four datasets named after a prefix (stops,
+// routes, timetable, service exceptions), each published as a new version through
 // Store.LoadVersion like any import. The whole feed is read and checked
 // before anything is published, so a bad feed changes nothing.
 
@@ -58,6 +58,7 @@ func (a *App) ImportGTFS(ctx context.Context, p auth.Principal, arch *transit.Ar
 			tt := feed.TimetableRows()
 			return tt, tt.Close
 		}},
+		{transit.SuffixCalendar, "Calendrier : exceptions de service", transit.CalendarFields, func() (catalog.RowSource, func()) { return feed.CalendarRows(), func() {} }},
 	}
 	// Every dataset is checked writable before the first is loaded.
 	sets := make([]*catalog.Dataset, len(loads))

@@ -5,12 +5,15 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/socle/socle/internal/app"
 	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/errs"
+	"github.com/socle/socle/internal/odsql"
 	"github.com/socle/socle/internal/transit"
 )
 
@@ -46,7 +49,7 @@ func TestImportGTFSRefusedChangesNothing(t *testing.T) {
 	a := newApp(t)
 	ctx := context.Background()
 	sum, err := a.ImportGTFS(ctx, app.System, gtfsArchive(t, smallFeed()), app.GTFSImport{Prefix: "tam"})
-	if err != nil || len(sum.Datasets) != 3 || sum.Datasets[2].Rows != 2 {
+	if err != nil || len(sum.Datasets) != 4 || sum.Datasets[2].Rows != 2 {
 		t.Fatalf("%+v, %v", sum, err)
 	}
 	bad := smallFeed()
@@ -116,4 +119,54 @@ func (r *rowList) Next() (catalog.Row, error) {
 	}
 	r.i++
 	return r.rows[r.i-1], nil
+}
+
+// TestPullRealtimeScheduled: the board holds the feed's predictions and,
+// on time, the scheduled departures of running services whose trips the
+// feed does not name (calendar.txt and calendar_dates.txt).
+func TestPullRealtimeScheduled(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	files := smallFeed()
+	files["calendar.txt"] = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nSEM,1,1,1,1,1,0,0,20260101,20261231\nWE,0,0,0,0,0,1,1,20260101,20261231\n"
+	files["calendar_dates.txt"] = "service_id,date,exception_type\nEXTRA,20261127,1\nSEM,20261127,2\n"
+	files["trips.txt"] += "R1,EXTRA,T2,Gare\nR1,WE,T3,Gare\nR1,SEM,T4,Gare\n"
+	files["stop_times.txt"] += "T2,08:30:00,08:30:00,S1,1\nT2,08:40:00,08:40:00,S2,2\n" +
+		"T3,08:35:00,08:35:00,S1,1\nT3,08:45:00,08:45:00,S2,2\n" +
+		"T4,08:36:00,08:36:00,S1,1\nT4,08:46:00,08:46:00,S2,2\n"
+	if _, err := a.ImportGTFS(ctx, app.System, gtfsArchive(t, files), app.GTFSImport{Prefix: "tam"}); err != nil {
+		t.Fatal(err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 11, 27, 7, 30, 0, 0, paris) // a Friday: SEM removed, EXTRA added
+	a.Now = func() time.Time { return now }
+	delay := 60
+	f := app.RealtimeFeed{Prefix: "tam", Fetch: func(context.Context) (*transit.Realtime, error) {
+		return &transit.Realtime{Timestamp: now, Trips: []transit.TripUpdate{{TripID: "T1", StartDate: "20261127", Delay: &delay}}}, nil
+	}}
+	if err := a.PullRealtime(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.Store.Dataset(ctx, "tam-prochains-passages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, _ := odsql.ParseOrderBy("predicted")
+	rows, err := a.Store.Query(ctx, d, &odsql.Query{OrderBy: ob, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for {
+		r, err := rows.Next()
+		if err != nil {
+			break
+		}
+		got = append(got, r[1].(string)+" "+r[5].(string)+" "+r[7].(time.Time).In(paris).Format("15:04")+" "+strconv.FormatInt(r[8].(int64), 10))
+	}
+	want := "S1 T1 08:01 60|S1 T2 08:30 0"
+	if strings.Join(got, "|") != want {
+		t.Errorf("board %q, want %q", strings.Join(got, "|"), want)
+	}
 }

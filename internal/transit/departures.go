@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/socle/socle/internal/catalog"
@@ -44,6 +45,13 @@ type ScheduledStop struct {
 	Departure                                 int // seconds, see StopTime
 	Timezone                                  string
 	Point                                     *catalog.GeoPoint
+	// The service, for trips the realtime feed does not name: its days
+	// (as the timetable writes them, "lun,mar,…") and dates, and whether
+	// this stop is the trip's terminus.
+	ServiceID  string
+	Days       string
+	Start, End time.Time // zero when the service has no calendar.txt row
+	Last       bool
 }
 
 // Departure is a predicted departure from a stop.
@@ -74,47 +82,112 @@ type Board struct {
 	Days       []string // YYYYMMDD, aligned with Departures
 }
 
-// NextDepartures applies the updates to the schedule (stops by trip ID,
-// each trip's stops in sequence order) and keeps, per stop, the next
-// w.PerStop predicted departures between w.Now and w.Now + w.Horizon. As
-// the GTFS-Realtime spec says, a delay carries on to the following stops
-// until another update; a trip's last stop has no departure.
+// Candidate is a departure on its service day (YYYYMMDD), before Select.
+type Candidate struct {
+	Departure
+	Day string
+}
+
+// NextDepartures is Select over Predict: the trips the feed names only.
 func NextDepartures(rt *Realtime, schedule map[string][]ScheduledStop, w Window) Board {
-	type item struct {
-		d   Departure
-		day string
-	}
-	var all []item
+	return Select(Predict(rt, schedule, w.Now), w)
+}
+
+// Predict applies the updates to the schedule (stops by trip ID, each
+// trip's stops in sequence order). As the GTFS-Realtime spec says, a delay
+// carries on to the following stops until another update; a trip's last
+// stop has no departure.
+func Predict(rt *Realtime, schedule map[string][]ScheduledStop, now time.Time) []Candidate {
+	var all []Candidate
 	for _, tu := range rt.Trips {
 		stops := schedule[tu.TripID]
 		if tu.Canceled || len(stops) < 2 {
 			continue
 		}
-		day, base, ok := serviceDay(tu.StartDate, stops, w.Now)
+		day, base, ok := serviceDay(tu.StartDate, stops, now)
 		if !ok {
 			continue
 		}
 		for _, d := range predict(tu, stops, base) {
-			if !d.Predicted.Before(w.Now) && !d.Predicted.After(w.Now.Add(w.Horizon)) {
-				all = append(all, item{d, day})
-			}
+			all = append(all, Candidate{d, day})
 		}
 	}
-	slices.SortStableFunc(all, func(a, b item) int {
-		return cmp.Or(cmp.Compare(a.d.StopID, b.d.StopID), a.d.Predicted.Compare(b.d.Predicted), cmp.Compare(a.d.TripID, b.d.TripID))
+	return all
+}
+
+// Select keeps, per stop, the next w.PerStop departures predicted between
+// w.Now and w.Now + w.Horizon.
+func Select(cands []Candidate, w Window) Board {
+	var all []Candidate
+	for _, c := range cands {
+		if !c.Predicted.Before(w.Now) && !c.Predicted.After(w.Now.Add(w.Horizon)) {
+			all = append(all, c)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(a.StopID, b.StopID), a.Predicted.Compare(b.Predicted), cmp.Compare(a.TripID, b.TripID))
 	})
 	var b Board
 	n := 0
-	for i, it := range all {
-		if i > 0 && all[i-1].d.StopID != it.d.StopID {
+	for i, c := range all {
+		if i > 0 && all[i-1].StopID != c.StopID {
 			n = 0
 		}
 		if n++; n <= w.PerStop {
-			b.Departures = append(b.Departures, it.d)
-			b.Days = append(b.Days, it.day)
+			b.Departures = append(b.Departures, c.Departure)
+			b.Days = append(b.Days, c.Day)
 		}
 	}
 	return b
+}
+
+// Exceptions are the calendar_dates.txt rows of some days: day (YYYYMMDD)
+// → service ID → added (true) or removed (false).
+type Exceptions map[string]map[string]bool
+
+// Runs reports whether the service of s runs on day (YYYYMMDD, a weekday).
+func (ex Exceptions) Runs(s ScheduledStop, day string, weekday time.Weekday) bool {
+	if added, ok := ex[day][s.ServiceID]; ok {
+		return added
+	}
+	if s.Start.IsZero() || day < s.Start.Format("20060102") || day > s.End.Format("20060102") {
+		return false
+	}
+	return slices.Contains(strings.Split(s.Days, ","), dayNames[(int(weekday)+6)%7])
+}
+
+// ServiceDay is a day of service in a network's time zone.
+type ServiceDay struct {
+	Day     string    // YYYYMMDD
+	Base    time.Time // noon minus 12 h, from which GTFS times count
+	Weekday time.Weekday
+}
+
+// ServiceDays are the service days whose trips may leave between now and
+// now + horizon: yesterday's (times past 24:00:00) and today's.
+func ServiceDays(now time.Time, loc *time.Location) []ServiceDay {
+	var out []ServiceDay
+	for _, back := range []int{-1, 0} {
+		d := now.In(loc).AddDate(0, 0, back)
+		out = append(out, ServiceDay{Day: d.Format("20060102"), Base: dayBase(d, loc), Weekday: d.Weekday()})
+	}
+	return out
+}
+
+// Scheduled turns timetable rows of service day sd into departures on time:
+// those of trips the feed does not name (skip), whose service runs that
+// day, not at their terminus.
+func Scheduled(rows []ScheduledStop, sd ServiceDay, ex Exceptions, skip map[string]bool) []Candidate {
+	var out []Candidate
+	for _, s := range rows {
+		if s.Last || s.Departure < 0 || skip[s.TripID] || !ex.Runs(s, sd.Day, sd.Weekday) {
+			continue
+		}
+		t := sd.Base.Add(time.Duration(s.Departure) * time.Second)
+		out = append(out, Candidate{Departure{StopID: s.StopID, StopName: s.StopName, Route: s.Route, Headsign: s.Headsign,
+			TripID: s.TripID, Sequence: s.Sequence, Scheduled: t, Predicted: t, Point: s.Point}, sd.Day})
+	}
+	return out
 }
 
 // predict walks a trip's stops in order, carrying the delay forward.

@@ -1,6 +1,7 @@
 package transit
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,5 +79,49 @@ func TestNextDeparturesPerStop(t *testing.T) {
 	b := NextDepartures(&Realtime{Trips: trips}, sched, Window{Now: now, Horizon: 2 * time.Hour, PerStop: 3})
 	if len(b.Departures) != 3 || b.Departures[0].TripID != "a" || b.Departures[2].TripID != "c" {
 		t.Fatalf("%+v", b.Departures)
+	}
+}
+
+func TestScheduledDepartures(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 11, 27, 7, 50, 0, 0, paris) // a Friday
+	start, end := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
+	row := func(trip, service, days string, dep int, last bool) ScheduledStop {
+		s := ScheduledStop{TripID: trip, StopID: "A", Sequence: 1, Departure: dep, Timezone: "Europe/Paris", ServiceID: service, Days: days, Last: last}
+		if days != "" {
+			s.Start, s.End = start, end
+		}
+		return s
+	}
+	rows := []ScheduledStop{
+		row("weekday", "SEM", "lun,mar,mer,jeu,ven", 8*3600, false),
+		row("weekend", "WE", "sam,dim", 8*3600+60, false),
+		row("terminus", "SEM", "lun,mar,mer,jeu,ven", 8*3600+120, true),
+		row("in-feed", "SEM", "lun,mar,mer,jeu,ven", 8*3600+180, false),
+		row("removed", "SEM2", "lun,mar,mer,jeu,ven", 8*3600+240, false),
+		row("added", "EXTRA", "", 8*3600+300, false),
+		row("late-night", "SEM", "lun,mar,mer,jeu,ven", 32*3600, false), // 08:00 tomorrow: too far
+	}
+	ex := Exceptions{"20261127": {"SEM2": false, "EXTRA": true}}
+	days := ServiceDays(now, paris)
+	if len(days) != 2 || days[0].Day != "20261126" || days[1].Day != "20261127" || days[1].Weekday != time.Friday {
+		t.Fatalf("service days %+v", days)
+	}
+	var cands []Candidate
+	for _, sd := range days {
+		cands = append(cands, Scheduled(rows, sd, ex, map[string]bool{"in-feed": true})...)
+	}
+	b := Select(cands, Window{Now: now, Horizon: 2 * time.Hour, PerStop: 5})
+	var got []string
+	for i, d := range b.Departures {
+		got = append(got, d.TripID+"@"+b.Days[i])
+		if d.Delay != 0 || !d.Predicted.Equal(d.Scheduled) {
+			t.Errorf("%s: a scheduled departure is on time", d.TripID)
+		}
+	}
+	// Yesterday's "late-night" (32:00:00) leaves today at 08:00.
+	want := "late-night@20261126 weekday@20261127 added@20261127" // ties by trip ID
+	if strings.Join(got, " ") != want {
+		t.Errorf("got %v, want %s", got, want)
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 // Required are the files every feed must have (calendar.txt and
 // calendar_dates.txt are optional here: without them no service days are
-// known, which the timetable shows as empty).
+// known, and only the trips a realtime feed names have departures).
 var Required = []string{"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt"}
 
 // MaxTableRows bounds the rows of the small tables held in memory (all but
@@ -47,16 +47,26 @@ type Service struct {
 	Start, End time.Time
 }
 
+// Exception is a row of calendar_dates.txt: a service added (or removed)
+// on one date.
+type Exception struct {
+	ServiceID string
+	Date      time.Time
+	Added     bool
+}
+
 // Feed is a parsed GTFS feed. Stop times stay in the archive: they are
 // checked once by Parse and streamed again by TimetableRows.
 type Feed struct {
-	Timezone  string
-	Stops     []Stop
-	Routes    []Route
-	Trips     []Trip
-	StopTimes int64 // rows of stop_times.txt
+	Timezone   string
+	Stops      []Stop
+	Routes     []Route
+	Trips      []Trip
+	StopTimes  int64 // rows of stop_times.txt
+	Exceptions []Exception
 
 	arch     *Archive
+	lastSeq  map[string]int64 // each trip's last stop_sequence
 	stops    map[string]int
 	routes   map[string]int
 	trips    map[string]int
@@ -71,7 +81,7 @@ func Parse(a *Archive) (*Feed, error) {
 			return nil, errs.E(errs.Invalid, "the feed has no %s (required)", name)
 		}
 	}
-	f := &Feed{arch: a, stops: map[string]int{}, routes: map[string]int{}, trips: map[string]int{}, services: map[string]*Service{}}
+	f := &Feed{arch: a, stops: map[string]int{}, lastSeq: map[string]int64{}, routes: map[string]int{}, trips: map[string]int{}, services: map[string]*Service{}}
 	steps := []struct {
 		file string
 		cols []string
@@ -81,10 +91,11 @@ func Parse(a *Archive) (*Feed, error) {
 		{"stops.txt", []string{"stop_id"}, f.stopRow},
 		{"routes.txt", []string{"route_id"}, f.routeRow},
 		{"calendar.txt", []string{"service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "start_date", "end_date"}, f.serviceRow},
+		{"calendar_dates.txt", []string{"service_id", "date", "exception_type"}, f.exceptionRow},
 		{"trips.txt", []string{"route_id", "service_id", "trip_id"}, f.tripRow},
 	}
 	for _, s := range steps {
-		if s.file == "calendar.txt" && !a.Has(s.file) {
+		if (s.file == "calendar.txt" || s.file == "calendar_dates.txt") && !a.Has(s.file) {
 			continue
 		}
 		if err := eachRow(a, s.file, s.cols, MaxTableRows, s.row); err != nil {
@@ -94,7 +105,13 @@ func Parse(a *Archive) (*Feed, error) {
 	if f.Timezone == "" {
 		return nil, errs.E(errs.Invalid, "agency.txt has no agency")
 	}
-	err := f.eachStopTime(func(StopTime) error { f.StopTimes++; return nil })
+	err := f.eachStopTime(func(st StopTime) error {
+		f.StopTimes++
+		if last, ok := f.lastSeq[st.TripID]; !ok || st.Sequence > last {
+			f.lastSeq[st.TripID] = st.Sequence
+		}
+		return nil
+	})
 	return f, err
 }
 
@@ -198,6 +215,23 @@ func (f *Feed) serviceRow(t *Table) error {
 		return err
 	}
 	f.services[s.ID] = s
+	return nil
+}
+
+func (f *Feed) exceptionRow(t *Table) error {
+	e := Exception{ServiceID: t.Get("service_id")}
+	var err error
+	if e.Date, err = parseDate(t, "date"); err != nil {
+		return err
+	}
+	switch t.Get("exception_type") {
+	case "1":
+		e.Added = true
+	case "2":
+	default:
+		return t.Errorf("exception_type must be 1 or 2")
+	}
+	f.Exceptions = append(f.Exceptions, e)
 	return nil
 }
 

@@ -12,6 +12,7 @@ const (
 	SuffixStops      = "-arrets"
 	SuffixRoutes     = "-lignes"
 	SuffixTimetable  = "-horaires"
+	SuffixCalendar   = "-calendrier"
 	SuffixDepartures = "-prochains-passages"
 )
 
@@ -50,8 +51,10 @@ var RouteFields = []catalog.Field{
 // with trips, routes, calendar and stops. Times stay GTFS text (they may
 // pass 24:00:00); departure_seconds is the same time in seconds, for
 // computing; timezone is the agency's, in which the times are local.
-// trip_id and stop_id are indexed: every realtime pull reads the rows of
-// the feed's trips, and a stop's timetable is the common question.
+// last_stop marks a trip's terminus, where it has no departure. trip_id,
+// stop_id and departure_seconds are indexed: every realtime pull reads the
+// rows of the feed's trips and those of the coming hours, and a stop's
+// timetable is the common question.
 var TimetableFields = []catalog.Field{
 	indexed(field("trip_id", "Course", catalog.TypeText)),
 	field("route_id", "Identifiant de la ligne", catalog.TypeText),
@@ -67,9 +70,30 @@ var TimetableFields = []catalog.Field{
 	field("stop_name", "Arrêt", catalog.TypeText),
 	field("arrival_time", "Arrivée", catalog.TypeText),
 	field("departure_time", "Départ", catalog.TypeText),
-	field("departure_seconds", "Départ (secondes après minuit)", catalog.TypeInt),
+	indexed(field("departure_seconds", "Départ (secondes après minuit)", catalog.TypeInt)),
+	field("last_stop", "Terminus", catalog.TypeBoolean),
 	field("timezone", "Fuseau horaire", catalog.TypeText),
 	field("geo_point_2d", "Position de l'arrêt", catalog.TypeGeoPoint),
+}
+
+// CalendarFields are the fields of the service exceptions dataset
+// (calendar_dates.txt).
+var CalendarFields = []catalog.Field{
+	field("service_id", "Service", catalog.TypeText),
+	field("date", "Date", catalog.TypeDate),
+	field("exception_type", "Exception (1 ajouté, 2 retiré)", catalog.TypeInt),
+}
+
+// CalendarRows yields the service exceptions dataset's rows.
+func (f *Feed) CalendarRows() catalog.RowSource {
+	return &rowsOf{n: len(f.Exceptions), row: func(i int) catalog.Row {
+		e := f.Exceptions[i]
+		t := int64(2)
+		if e.Added {
+			t = 1
+		}
+		return catalog.Row{e.ServiceID, e.Date, t}
+	}}
 }
 
 // dayNames are the service days as the timetable writes them.
@@ -150,7 +174,7 @@ func (f *Feed) timetableRow(st StopTime) catalog.Row {
 		dep, depText = int64(st.Departure), FormatTime(st.Departure)
 	}
 	return catalog.Row{tr.ID, r.ID, null(r.ShortName), null(tr.Headsign), dir, tr.ServiceID, days, start, end,
-		st.Sequence, s.ID, null(s.Name), arrText, depText, dep, f.Timezone, point(s.Point)}
+		st.Sequence, s.ID, null(s.Name), arrText, depText, dep, f.lastSeq[st.TripID] == st.Sequence, f.Timezone, point(s.Point)}
 }
 
 // Timetable is the stream of the timetable's rows (a catalog.RowSource).
