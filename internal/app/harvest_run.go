@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -106,7 +107,7 @@ func (a *App) execHarvest(ctx context.Context, src *harvest.Source, run *harvest
 	if listErr != nil && ctx.Err() == context.DeadlineExceeded {
 		listErr = fmt.Errorf("the run exceeded its deadline of %s: %w", deadline, listErr)
 	}
-	run.Finish(a.Now(), listErr)
+	run.Finish(a.Now(), a.reportable(listErr))
 	done := context.WithoutCancel(ctx)
 	if err := a.Store.FinishRun(done, run); err != nil {
 		return err
@@ -155,7 +156,7 @@ func (a *App) harvestAll(ctx context.Context, src *harvest.Source, run *harvest.
 	})
 	if listErr != nil {
 		// An incomplete listing says nothing about what was deleted.
-		return listErr
+		return remoteErr(listErr)
 	}
 	a.vanished(ctx, src, ms, seen, run)
 	return nil
@@ -168,7 +169,7 @@ func (a *App) vanished(ctx context.Context, src *harvest.Source, ms []*harvest.M
 		if m.State == harvest.StateArchived {
 			prev, err := a.archive(ctx, m.LocalID)
 			if err != nil {
-				run.Fail(m.RemoteID, m.LocalID, "archiving failed: "+err.Error())
+				run.Fail(m.RemoteID, m.LocalID, "archiving failed: "+a.reportText(err))
 				continue
 			}
 			m.PrevAccess = prev
@@ -177,7 +178,7 @@ func (a *App) vanished(ctx context.Context, src *harvest.Source, ms []*harvest.M
 			run.Missing++
 		}
 		if err := a.Store.PutMapping(ctx, m); err != nil {
-			run.Fail(m.RemoteID, m.LocalID, err.Error())
+			run.Fail(m.RemoteID, m.LocalID, a.reportText(err))
 		}
 	}
 }
@@ -210,13 +211,13 @@ func (a *App) harvestOne(ctx context.Context, src *harvest.Source, l harvest.Lis
 		if m != nil {
 			local = m.LocalID
 		}
-		run.Fail(d.RemoteID, local, d.Err.Error())
+		run.Fail(d.RemoteID, local, a.reportText(remoteErr(d.Err)))
 		return
 	}
 	if harvest.Decide(m, d) == harvest.Skip {
 		m.Seen = a.Now()
 		if err := a.Store.PutMapping(ctx, m); err != nil {
-			run.Fail(d.RemoteID, m.LocalID, err.Error())
+			run.Fail(d.RemoteID, m.LocalID, a.reportText(err))
 			return
 		}
 		run.Unchanged++
@@ -226,20 +227,20 @@ func (a *App) harvestOne(ctx context.Context, src *harvest.Source, l harvest.Lis
 	if created {
 		id, err := harvest.LocalID(src.Prefix, d.Slug, d.RemoteID, func(id string) (bool, error) { return a.localTaken(ctx, id) })
 		if err != nil {
-			run.Fail(d.RemoteID, "", err.Error())
+			run.Fail(d.RemoteID, "", a.reportText(err))
 			return
 		}
 		m = &harvest.Mapping{SourceID: src.ID, RemoteID: d.RemoteID, LocalID: id}
 	}
 	changed, err := a.applyRemote(ctx, src, l, m, d)
 	if err != nil {
-		run.Fail(d.RemoteID, m.LocalID, err.Error())
+		run.Fail(d.RemoteID, m.LocalID, a.reportText(err))
 		return
 	}
 	m.Slug, m.Modified, m.MetaHash = d.Slug, d.Modified, harvest.MetaHash(d)
 	m.State, m.MissingSince, m.Seen = harvest.StateActive, time.Time{}, a.Now()
 	if err := a.Store.PutMapping(ctx, m); err != nil {
-		run.Fail(d.RemoteID, m.LocalID, err.Error())
+		run.Fail(d.RemoteID, m.LocalID, a.reportText(err))
 		return
 	}
 	byRemote[d.RemoteID] = m
@@ -276,7 +277,7 @@ func (a *App) applyRemote(ctx context.Context, src *harvest.Source, l harvest.Li
 	if d.Data != nil {
 		dl, err := l.Fetch(ctx, d, a.Harvesting.TempDir)
 		if err != nil {
-			return false, err
+			return false, remoteErr(err)
 		}
 		defer os.Remove(dl.Path)
 		if cur == nil || cur.Version == 0 || dl.SHA256 != m.DataHash {
@@ -354,3 +355,32 @@ func (a *App) updateHarvestedMeta(ctx context.Context, cur *catalog.Dataset, rem
 }
 
 func sameMeta(x, y catalog.Metadata) bool { return reflect.DeepEqual(x, y) }
+
+// remoteErr classifies an error of a protocol client: its text describes
+// the remote (URL, status, limit reached) and is what a steward needs in
+// the report.
+func remoteErr(err error) error {
+	if err == nil || errs.KindOf(err) != errs.Internal {
+		return err
+	}
+	return errs.E(errs.Unavailable, "%s", err.Error())
+}
+
+// reportText is what a run report says of err: classified errors in full
+// (remote failures, refused files), internal ones (the database…) only in
+// the server's log.
+func (a *App) reportText(err error) string {
+	if errs.KindOf(err) == errs.Internal {
+		a.Logger.Error("harvest", "err", err)
+		return "internal error (details in the server log)"
+	}
+	return err.Error()
+}
+
+// reportable is err as reportText words it.
+func (a *App) reportable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(a.reportText(err))
+}

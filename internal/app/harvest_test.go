@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,7 +136,7 @@ func TestHarvestFollowsRemoteIDs(t *testing.T) {
 	r.files["id-1"] = "nom,places\n\"Gare,24\n"
 	r.datasets[0].Modified = day1.AddDate(0, 0, 3)
 	run = harvestOnce(t, a, src)
-	if run.Failed != 1 || run.Status != harvest.StatusPartial || run.Errors[0].LocalID != "p-velos" {
+	if run.Failed != 1 || run.Status != harvest.StatusPartial || run.Errors[0].LocalID != "p-velos" || !strings.Contains(run.Errors[0].Message, "import: ") || strings.Contains(run.Errors[0].Message, "internal error") {
 		t.Errorf("bad file run %+v", run.Report)
 	}
 	if d := dataset(t, a, "p-velos"); d.Version != v2 || d.Records != 2 {
