@@ -40,7 +40,7 @@ func agreementValues(csrf string, extra ...string) url.Values {
 		"legal_basis": {"Convention du 3 mars"}, "start": {today.AddDate(0, 0, -1).Format(time.DateOnly)},
 		"end": {today.AddDate(0, 6, 0).Format(time.DateOnly)}, "status": {"draft"},
 		"conditions": {"Pas de réidentification\nPas de rediffusion"}, "signatories": {"Mme la Présidente\nM. le Directeur"},
-		"notes": {"note-interne-42"},
+		"notes":         {"note-interne-42"},
 		"scope_dataset": {"contrats", ""}, "scope_fields": {"", ""}, "scope_filter": {"", ""}}
 	for i := 0; i+1 < len(extra); i += 2 {
 		v.Set(extra[i], extra[i+1])
