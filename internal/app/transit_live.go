@@ -108,6 +108,10 @@ func (a *App) PullRealtime(ctx context.Context, f RealtimeFeed) error {
 	if age := now.Sub(rt.Timestamp); age > f.MaxAge {
 		return errs.E(errs.Invalid, "the feed is stale: its header is %s old (at most %s)", age.Round(time.Second), f.MaxAge)
 	}
+	if ahead := rt.Timestamp.Sub(now); ahead > f.MaxAge {
+		// A clock that far ahead would keep the feed "fresh" for hours.
+		return errs.E(errs.Invalid, "the feed's header is %s in the future", ahead.Round(time.Second))
+	}
 	schedule, err := a.tripSchedules(ctx, f.Prefix+transit.SuffixTimetable, rt)
 	if err != nil {
 		return err

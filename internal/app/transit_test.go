@@ -144,6 +144,16 @@ func TestPullRealtimeScheduled(t *testing.T) {
 	f := app.RealtimeFeed{Prefix: "tam", Fetch: func(context.Context) (*transit.Realtime, error) {
 		return &transit.Realtime{Timestamp: now, Trips: []transit.TripUpdate{{TripID: "T1", StartDate: "20261127", Delay: &delay}}}, nil
 	}}
+	for _, stamp := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour), {}} {
+		bad := f
+		bad.Fetch = func(context.Context) (*transit.Realtime, error) { return &transit.Realtime{Timestamp: stamp}, nil }
+		if err := a.PullRealtime(ctx, bad); !errs.Is(err, errs.Invalid) {
+			t.Errorf("header at %s: %v", stamp, err)
+		}
+	}
+	if _, err := a.Store.Dataset(ctx, "tam-prochains-passages"); !errs.Is(err, errs.NotFound) {
+		t.Errorf("refused feeds made the departures dataset: %v", err)
+	}
 	if err := a.PullRealtime(ctx, f); err != nil {
 		t.Fatal(err)
 	}
