@@ -280,7 +280,7 @@ func (a *App) applyRemote(ctx context.Context, src *harvest.Source, l harvest.Li
 			return false, remoteErr(err)
 		}
 		defer os.Remove(dl.Path)
-		if cur == nil || cur.Version == 0 || dl.SHA256 != m.DataHash {
+		if cur == nil || cur.Version == 0 || dl.SHA256 != m.DataHash || fieldsChanged(cur.Fields, d.Fields) {
 			fields := append(append([]catalog.Field(nil), d.Fields...), dl.Fields...)
 			if err := a.Harvesting.Import(ctx, System, local, dl, fields); err != nil {
 				return false, fmt.Errorf("import: %w", err)
@@ -383,4 +383,21 @@ func (a *App) reportable(err error) error {
 		return nil
 	}
 	return errors.New(a.reportText(err))
+}
+
+// fieldsChanged reports whether the remote declares a field differently
+// from the published version (type, label or description): the same data
+// is then imported again, for the fields to follow.
+func fieldsChanged(published, declared []catalog.Field) bool {
+	byName := map[string]catalog.Field{}
+	for _, f := range published {
+		byName[f.Name] = f
+	}
+	for _, f := range declared {
+		p, ok := byName[catalog.NormalizeName(f.Name)]
+		if ok && ((f.Type != "" && f.Type != p.Type) || (f.Label != "" && f.Label != p.Label) || f.Description != p.Description) {
+			return true
+		}
+	}
+	return false
 }

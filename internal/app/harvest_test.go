@@ -210,3 +210,33 @@ func TestHarvestSchedule(t *testing.T) {
 		t.Errorf("the manual source ran %d times", len(other))
 	}
 }
+
+// TestHarvestFollowsDeclaredFields: a field's new label at the source,
+// with the same data, is published (a new version carries it).
+func TestHarvestFollowsDeclaredFields(t *testing.T) {
+	r := &remote{datasets: []harvest.RemoteDataset{{RemoteID: "id-1", Slug: "velos", Modified: day1, Meta: catalog.Metadata{Title: "Vélos"},
+		Fields: []catalog.Field{{Name: "places", Label: "Places"}}, Data: &harvest.Data{Format: "csv"}}},
+		files: map[string]string{"id-1": "nom,places\nGare,24\n"}}
+	a, src := harvestingApp(t, r)
+	a.Harvesting.Import = func(ctx context.Context, p auth.Principal, d *catalog.Dataset, dl *harvest.Download, fields []catalog.Field) error {
+		over := map[string]importer.FieldOverride{}
+		for _, f := range fields {
+			over[f.Name] = importer.FieldOverride{Label: f.Label, Type: f.Type, Description: f.Description}
+		}
+		_, err := importer.Import(ctx, a, p, importer.Request{Path: dl.Path, Options: ingest.Options{Format: ingest.Format(dl.Format)}, Dataset: *d, Overrides: over})
+		return err
+	}
+	harvestOnce(t, a, src)
+	if run := harvestOnce(t, a, src); run.Unchanged != 1 {
+		t.Errorf("second run %+v", run.Report)
+	}
+	r.datasets[0].Fields[0].Label, r.datasets[0].Fields[0].Description = "Places de stationnement", "Nombre de places"
+	if run := harvestOnce(t, a, src); run.Updated != 1 {
+		t.Errorf("relabelled run %+v", run.Report)
+	}
+	d := dataset(t, a, "p-velos")
+	f, _ := d.Field("places")
+	if f.Label != "Places de stationnement" || f.Description != "Nombre de places" || f.Type != catalog.TypeInt {
+		t.Errorf("field %+v", f)
+	}
+}
