@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socle/socle/internal/catalog"
 	"github.com/socle/socle/internal/harvest"
 	"github.com/socle/socle/rdf"
 )
@@ -318,5 +317,3 @@ func (d *DCAT) Fetch(ctx context.Context, r harvest.RemoteDataset, dir string) (
 	}
 	return &harvest.Download{Path: p, Format: r.Data.Format, SHA256: sum}, nil
 }
-
-var _ = catalog.DefaultLicense

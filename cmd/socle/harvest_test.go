@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -261,8 +260,6 @@ func jsonEqual(x, y any) bool {
 	b, _ := json.Marshal(y)
 	return string(a) == string(b)
 }
-
-var _ = context.Background
 
 // TestHarvestDCAT has one Socle harvest another through its DCAT-AP
 // catalog in each RDF syntax (Turtle, JSON-LD, RDF/XML, Hydra-paged) on
