@@ -211,3 +211,40 @@ func TestCKANDatastore(t *testing.T) {
 		t.Errorf("fields %+v", dl.Fields)
 	}
 }
+
+// TestODSMapping reads an Opendatasoft catalog page as real portals write
+// it: theme labels, licence names, field types.
+func TestODSMapping(t *testing.T) {
+	srv := serve(t, map[string][2]string{"/api/explore/v2.1/catalog/datasets/arbres-alignement/exports/jsonl": {
+		`{"hauteur": 12.5, "geo_point_2d": {"lon": 4.85, "lat": 45.76}, "photo": null}` + "\n" + `{"geo_point_2d": null, "hauteur": 3}` + "\n", ""},
+		"/api/explore/v2.1/catalog/datasets?limit=100&offset=0&order_by=dataset_id": {`{"total_count": 1, "results": [
+		{"dataset_id": "arbres-alignement", "dataset_uid": "da_xyz", "has_records": true,
+		 "metas": {"default": {"title": "Arbres", "theme": ["Environnement", "ENVI"], "keyword": ["arbre"],
+		   "license": "Open Database License (ODbL)", "modified": "2023-05-12T08:03:00+02:00", "territory": ["Lyon"]}},
+		 "fields": [{"name": "geo_point_2d", "label": "Position", "type": "geo_point_2d"}, {"name": "photo", "type": "file"},
+		   {"name": "hauteur", "label": "Hauteur", "type": "double", "description": "en mètres"}]}]}`, "application/json"}})
+	ds, err := list(t, newLister(t, harvest.KindODS, srv.URL+"/", testLimits))
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("%v %v", ds, err)
+	}
+	d := ds[0]
+	if d.RemoteID != "da_xyz" || d.Slug != "arbres-alignement" || d.Meta.License != "ODbL-1.0" || d.Meta.Spatial != "Lyon" ||
+		len(d.Meta.Themes) != 1 || d.Meta.Themes[0] != "ENVI" || len(d.Meta.Keywords) != 2 || d.Meta.Keywords[1] != "Environnement" ||
+		!d.Modified.Equal(time.Date(2023, 5, 12, 6, 3, 0, 0, time.UTC)) {
+		t.Errorf("dataset %+v", d)
+	}
+	if len(d.Fields) != 3 || d.Fields[0].Type != catalog.TypeGeoPoint || d.Fields[1].Type != catalog.TypeText || d.Fields[2].Description != "en mètres" {
+		t.Errorf("fields %+v", d.Fields)
+	}
+	if d.Data == nil || d.Data.URL != srv.URL+"/api/explore/v2.1/catalog/datasets/arbres-alignement/exports/jsonl" {
+		t.Fatalf("data %+v", d.Data)
+	}
+	dl, err := newLister(t, harvest.KindODS, srv.URL, testLimits).Fetch(context.Background(), d, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := os.ReadFile(dl.Path)
+	if want := `{"hauteur":12.5,"geo_point_2d":"45.76,4.85","photo":null}` + "\n" + `{"geo_point_2d":null,"hauteur":3}` + "\n"; string(body) != want {
+		t.Errorf("export rewritten as\n%s\nwant\n%s", body, want)
+	}
+}

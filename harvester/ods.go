@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,7 +96,16 @@ func (o *ODS) remote(d odsDataset) harvest.RemoteDataset {
 	}
 	m := &r.Meta
 	m.Title, m.Description = str(def["title"]), str(def["description"])
-	m.Keywords, m.Themes = strs(def["keyword"]), strs(def["theme"])
+	m.Keywords = strs(def["keyword"])
+	for _, th := range strs(def["theme"]) {
+		// Socle's themes are EU data-theme codes; a portal's own theme
+		// labels ("Transports, déplacements") become keywords.
+		if code := strings.ToUpper(th); slices.Contains(euThemes, code) {
+			m.Themes = append(m.Themes, code)
+		} else if !slices.Contains(m.Keywords, th) {
+			m.Keywords = append(m.Keywords, th)
+		}
+	}
 	m.Language, m.Frequency = str(def["language"]), str(def["update_frequency"])
 	m.ContactName, m.ContactEmail, m.ConformsTo = str(def["contact_name"]), str(def["contact_email"]), str(def["references"])
 	if t := strs(def["territory"]); len(t) > 0 {
