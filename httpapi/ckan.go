@@ -294,7 +294,11 @@ func (p ckanParams) list(k string) ([]string, error) {
 	if json.Unmarshal(raw, &out) == nil {
 		return out, nil
 	}
-	if s := p.str(k); s != "" {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if s == "" {
+			return nil, nil
+		}
 		return []string{s}, nil
 	}
 	return nil, ckan.Invalid(k, "a list of strings is expected")
