@@ -46,8 +46,9 @@ func (d *DCAT) List(ctx context.Context, yield func(harvest.RemoteDataset) error
 		if err != nil {
 			return fmt.Errorf("invalid RDF at %s: %w", next, err)
 		}
+		idx := newIndex(g)
 		for _, s := range g.SubjectsOfType(rdf.DCAT + "Dataset") {
-			if err := yield(dcatDataset(g, s)); err != nil {
+			if err := yield(dcatDataset(idx, s)); err != nil {
 				return err
 			}
 		}
@@ -98,7 +99,7 @@ func hydraNext(g *rdf.Graph, page string) string {
 }
 
 // dcatDataset normalises one dcat:Dataset.
-func dcatDataset(g *rdf.Graph, s rdf.Term) harvest.RemoteDataset {
+func dcatDataset(g *index, s rdf.Term) harvest.RemoteDataset {
 	var r harvest.RemoteDataset
 	if id := literal(g, s, rdf.DCT+"identifier"); id != "" {
 		r.RemoteID = id
@@ -182,7 +183,7 @@ func licenseID(v string) string {
 }
 
 // licenseOf reads dct:license (or dct:rights) of s.
-func licenseOf(g *rdf.Graph, s rdf.Term) string {
+func licenseOf(g *index, s rdf.Term) string {
 	for _, p := range []string{rdf.DCT + "license", rdf.DCT + "rights"} {
 		if l, ok := g.Object(s, p); ok {
 			return licenseID(l.Value)
@@ -193,7 +194,7 @@ func licenseOf(g *rdf.Graph, s rdf.Term) string {
 
 // dcatSlug names a dataset for its local ID: the last segment of its
 // landing page or IRI, else its identifier or title.
-func dcatSlug(g *rdf.Graph, s rdf.Term, id, title string) string {
+func dcatSlug(g *index, s rdf.Term, id, title string) string {
 	for _, cand := range []rdf.Term{first(g, s, rdf.DCAT+"landingPage"), s} {
 		if cand.IsIRI() {
 			if u, err := url.Parse(cand.Value); err == nil {
@@ -206,7 +207,7 @@ func dcatSlug(g *rdf.Graph, s rdf.Term, id, title string) string {
 	return orElse(id, title)
 }
 
-func first(g *rdf.Graph, s rdf.Term, p string) rdf.Term {
+func first(g *index, s rdf.Term, p string) rdf.Term {
 	t, _ := g.Object(s, p)
 	return t
 }
@@ -216,7 +217,7 @@ func first(g *rdf.Graph, s rdf.Term, p string) rdf.Term {
 var formatRank = []string{"csv", "geojson", "json", "jsonl"}
 
 // distribution picks the dataset's best importable distribution.
-func distribution(g *rdf.Graph, s rdf.Term) *harvest.Data {
+func distribution(g *index, s rdf.Term) *harvest.Data {
 	var best *harvest.Data
 	bestRank := len(formatRank)
 	for _, d := range g.Objects(s, rdf.DCAT+"distribution") {
@@ -236,7 +237,7 @@ func distribution(g *rdf.Graph, s rdf.Term) *harvest.Data {
 }
 
 // distFormat reads dct:format, dcat:mediaType or the URL's extension.
-func distFormat(g *rdf.Graph, d rdf.Term, u string) string {
+func distFormat(g *index, d rdf.Term, u string) string {
 	var hints []string
 	for _, p := range []string{rdf.DCT + "format", rdf.DCAT + "mediaType"} {
 		if t, ok := g.Object(d, p); ok {
@@ -266,7 +267,7 @@ func distFormat(g *rdf.Graph, d rdf.Term, u string) string {
 }
 
 // literal is the first literal of (s, p), French preferred, then untagged.
-func literal(g *rdf.Graph, s rdf.Term, p string) string {
+func literal(g *index, s rdf.Term, p string) string {
 	var out string
 	rank := 3
 	for _, o := range g.Objects(s, p) {
@@ -288,7 +289,7 @@ func literal(g *rdf.Graph, s rdf.Term, p string) string {
 }
 
 // date reads an xsd:date or xsd:dateTime literal.
-func date(g *rdf.Graph, s rdf.Term, p string) *time.Time {
+func date(g *index, s rdf.Term, p string) *time.Time {
 	o, ok := g.Object(s, p)
 	if !ok || !o.IsLiteral() {
 		return nil
@@ -316,4 +317,39 @@ func (d *DCAT) Fetch(ctx context.Context, r harvest.RemoteDataset, dir string) (
 		return nil, err
 	}
 	return &harvest.Download{Path: p, Format: r.Data.Format, SHA256: sum}, nil
+}
+
+// index finds a subject's triples without scanning the graph: a catalog
+// of thousands of datasets in one document is read in linear time.
+type index struct {
+	by map[rdf.Term][]rdf.Triple
+}
+
+func newIndex(g *rdf.Graph) *index {
+	x := &index{by: map[rdf.Term][]rdf.Triple{}}
+	for _, t := range g.Triples {
+		x.by[t.S] = append(x.by[t.S], t)
+	}
+	return x
+}
+
+// Objects returns the objects of (s, p, ?) in order.
+func (x *index) Objects(s rdf.Term, p string) []rdf.Term {
+	var out []rdf.Term
+	for _, t := range x.by[s] {
+		if t.P.Value == p {
+			out = append(out, t.O)
+		}
+	}
+	return out
+}
+
+// Object returns the first object of (s, p, ?).
+func (x *index) Object(s rdf.Term, p string) (rdf.Term, bool) {
+	for _, t := range x.by[s] {
+		if t.P.Value == p {
+			return t.O, true
+		}
+	}
+	return rdf.Term{}, false
 }

@@ -81,7 +81,14 @@ func readXMLTree(r io.Reader) (*xmlElem, error) {
 	dec := xml.NewDecoder(bytes.NewReader(src))
 	var stack []*xmlElem
 	var root *xmlElem
-	line := func() int { return 1 + bytes.Count(src[:dec.InputOffset()], []byte("\n")) }
+	// line counts newlines from the last position only: linear in the document.
+	lastOff, lastLine := int64(0), 1
+	line := func() int {
+		off := dec.InputOffset()
+		lastLine += bytes.Count(src[lastOff:off], []byte("\n"))
+		lastOff = off
+		return lastLine
+	}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
