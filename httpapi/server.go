@@ -34,13 +34,13 @@ type Server struct {
 	app     *app.App
 	logger  *slog.Logger
 	limits  Limits
-	mux     *http.ServeMux
+	mux     *routeMux
 	exports chan struct{} // a token per running export
 }
 
 // New builds the server and its routes.
 func New(a *app.App, logger *slog.Logger, limits Limits) *Server {
-	s := &Server{app: a, logger: logger, limits: limits, mux: http.NewServeMux(),
+	s := &Server{app: a, logger: logger, limits: limits, mux: newRouteMux(),
 		exports: make(chan struct{}, max(1, limits.MaxExports))}
 	s.routes()
 	return s
