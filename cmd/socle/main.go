@@ -45,6 +45,7 @@ func commands() []command {
 		{"timeseries", "run the time series' jobs once (timeseries purge|rollup)", runTimeSeries},
 		{"report", "print the annual public report of a year (report --year YYYY [--format json|text])", runReport},
 		{"retention", "apply the datasets' retention once (retention purge)", runRetention},
+		{"derive", "derive a dataset for opening: pseudonymise, generalise, aggregate under statistical secrecy (derive --spec FILE)", runDerive},
 		{"harvest", "harvest a remote catalog once (harvest --source URL --type ckan|dcat|ods)", runHarvest},
 		{"gtfs", "publish a GTFS feed (gtfs import --file FEED.zip --prefix NAME) or apply a GTFS-Realtime feed once (gtfs pull)", runGTFS},
 		{"schemas", "refresh the local copy of the schema.data.gouv.fr catalog (schemas refresh --from URL|FILE) or list it (schemas list)", runSchemas},

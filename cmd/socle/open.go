@@ -31,7 +31,9 @@ func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (*app.App, e
 	if err != nil {
 		return nil, err
 	}
-	return app.New(store, logger), nil
+	a := app.New(store, logger)
+	a.PseudonymKey = pseudonymKeySource(f.data) // derive.go
+	return a, nil
 }
 
 func openStore(ctx context.Context, dir, dsn string) (app.Store, error) {

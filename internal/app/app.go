@@ -62,6 +62,9 @@ type App struct {
 	Logger *slog.Logger
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// PseudonymKey returns the platform's pseudonymisation key (derive.go);
+	// nil: derivations that pseudonymise are refused.
+	PseudonymKey func() ([]byte, error)
 	// Decoder reads raw LoRaWAN payloads by device model; nil: uplinks
 	// without decoded values are quarantined.
 	Decoder sensors.Decoder

@@ -1,6 +1,9 @@
 package catalog
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Access is a dataset's access level.
 type Access string
@@ -85,6 +88,9 @@ type Metadata struct {
 	RetentionDays  int    `json:"retention_days,omitempty"`
 	RetentionField string `json:"retention_field,omitempty"`
 	LegalHold      bool   `json:"legal_hold,omitempty"`
+	// Derivation is the spec (internal/privacy) the dataset was derived
+	// with from another one, kept to derive it again; empty otherwise.
+	Derivation json.RawMessage `json:"derivation,omitempty"`
 }
 
 // Dataset is a catalog entry with its current version's shape.
