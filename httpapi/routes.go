@@ -52,11 +52,12 @@ func (s *Server) routes() {
 	s.routesSobriety()    // sobriety.go
 	s.routesAgreements()  // agreements.go
 	s.routesDTPR()        // dtpr.go
-	s.routesDerive()      // derive.go
 	s.routesDCAT()        // dcat.go
+	s.routesDerive()      // derive.go
 	s.routesFeatures()    // features.go
 	s.routesCKAN()        // ckan.go
 	s.routesSchemas()     // schemas.go
 	s.routesTransit()     // transit.go
 	s.routesHarvest()     // harvest.go
+	s.routesOpenAPI()     // openapi.go
 }
