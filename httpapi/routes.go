@@ -52,8 +52,8 @@ func (s *Server) routes() {
 	s.routesSobriety()    // sobriety.go
 	s.routesAgreements()  // agreements.go
 	s.routesDTPR()        // dtpr.go
-	s.routesDCAT()        // dcat.go
 	s.routesDerive()      // derive.go
+	s.routesDCAT()        // dcat.go
 	s.routesFeatures()    // features.go
 	s.routesCKAN()        // ckan.go
 	s.routesSchemas()     // schemas.go
