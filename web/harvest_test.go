@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,16 +22,23 @@ import (
 // forged post changes nothing), sees it listed, runs it now and reads the
 // run's report; a producer gets a 404 everywhere.
 func TestHarvestBackOffice(t *testing.T) {
-	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/explore/v2.1/catalog/datasets" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write([]byte(`{"total_count": 1, "results": [{"dataset_id": "arbres", "dataset_uid": "da_1", "has_records": false,
-			"fields": [], "metas": {"default": {"title": "Arbres d'alignement", "modified": "2024-05-01T00:00:00Z"}}}]}`))
-	}))
-	defer remote.Close()
 	onEngines(t, func(t *testing.T, s *adminSite) {
+		var calls atomic.Int32
+		remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			const ds = `{"dataset_id": "arbres", "dataset_uid": "da_1", "has_records": false,
+				"fields": [], "metas": {"default": {"title": "Arbres d'alignement", "modified": "2024-05-01T00:00:00Z"}}}`
+			switch n := calls.Add(1); {
+			case r.URL.Path != "/api/explore/v2.1/catalog/datasets":
+				http.NotFound(w, r)
+			case n == 1:
+				w.Write([]byte(`{"total_count": 1, "results": [` + ds + `]}`))
+			case n == 2: // the same dataset twice: the second is refused
+				w.Write([]byte(`{"total_count": 2, "results": [` + ds + `, ` + ds + `]}`))
+			default:
+				http.Error(w, "boom", http.StatusInternalServerError)
+			}
+		}))
+		defer remote.Close()
 		ctx := context.Background()
 		must(t, s.app.AddUser(ctx, &auth.User{Login: "intendant", Role: auth.RoleSteward, Org: "metro"}, testPassword))
 		s.app.Harvesting.Lister = func(src *harvest.Source) (harvest.Lister, error) { return harvester.New(src, nil) }
@@ -71,6 +79,21 @@ func TestHarvestBackOffice(t *testing.T) {
 		wantStatus(t, "source after the run", p, http.StatusOK, "Réussi", "/runs/")
 		runs, _ := s.app.HarvestRuns(ctx, s.principal(t, "intendant"), srcs[0].ID, 1)
 		wantStatus(t, "report", b.get(path+"/runs/"+itoa(runs[0].ID)), http.StatusOK, "Rapport de moissonnage", "Créés : 1")
+		// A partial run, then a failed one: their reports say why.
+		for i, want := range []string{"Partiel", "Échoué"} {
+			wantStatus(t, "run again", b.post(path+"/run", url.Values{"csrf": {csrf}}), http.StatusSeeOther, "ok=harvest-started")
+			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				if runs, _ = s.app.HarvestRuns(ctx, s.principal(t, "intendant"), srcs[0].ID, 1); runs[0].Status != harvest.StatusRunning {
+					break
+				}
+			}
+			report := b.get(path + "/runs/" + itoa(runs[0].ID))
+			if i == 0 {
+				wantStatus(t, "partial report", report, http.StatusOK, want, "Jeux en échec", "da_1", "the identifier is listed twice")
+			} else {
+				wantStatus(t, "failed report", report, http.StatusOK, want, "Le parcours de la source s'est arrêté", "HTTP status 500")
+			}
+		}
 		if d, err := s.app.Store.Dataset(ctx, "voisin-arbres"); err != nil || d.Meta.Title != "Arbres d'alignement" || d.Meta.Publisher != "metro" {
 			t.Errorf("harvested dataset %+v %v", d, err)
 		}

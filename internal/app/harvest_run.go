@@ -96,7 +96,14 @@ func (a *App) beginHarvest(ctx context.Context, src *harvest.Source) (*harvest.R
 // execHarvest does a begun run, saves its report and releases src.
 func (a *App) execHarvest(ctx context.Context, src *harvest.Source, run *harvest.Run) error {
 	h := &a.Harvesting
-	defer h.running.Delete(src.ID)
+	released := false
+	release := func() {
+		if !released {
+			h.running.Delete(src.ID)
+			released = true
+		}
+	}
+	defer release()
 	deadline := h.Deadline
 	if deadline <= 0 {
 		deadline = defaultHarvestDeadline
@@ -108,6 +115,9 @@ func (a *App) execHarvest(ctx context.Context, src *harvest.Source, run *harvest
 		listErr = fmt.Errorf("the run exceeded its deadline of %s: %w", deadline, listErr)
 	}
 	run.Finish(a.Now(), a.reportable(listErr))
+	// Released before the report is saved: whoever sees the run finished
+	// may start the next one.
+	release()
 	done := context.WithoutCancel(ctx)
 	if err := a.Store.FinishRun(done, run); err != nil {
 		return err
