@@ -39,6 +39,7 @@ type Store interface {
 	live.Store
 	sensors.Store
 	sensors.BatchAppender
+	sensors.PropertyRetentionStore
 	alerts.Store
 	maintenance.Store
 	ngsild.Store

@@ -43,6 +43,7 @@ type Store interface {
 	live.Store
 	sensors.Store
 	sensors.BatchAppender
+	sensors.PropertyRetentionStore
 	alerts.Store
 	maintenance.Store
 	ngsild.Store
@@ -111,7 +112,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	// Each later capability keeps its table in its own file.
 	for _, suite := range []func(t *testing.T, fresh func(t *testing.T) Store){
 		runNGSILD, runLive, runMaintenance, runTimeSeries, runGroupCommit, runTrust, runRegisters, runSobriety,
-		runDTPR, runHarvest, runSchemas,
+		runDTPR, runHarvest, runSchemas, runPropertyRetention,
 	} {
 		suite(t, fresh)
 	}
