@@ -299,3 +299,40 @@ func TestAPIDocsPage(t *testing.T) {
 		t.Errorf("document: %q", js.Header().Get("Content-Type"))
 	}
 }
+
+// TestValidator checks that the validator the end-to-end tests rely on
+// refuses what does not match the document.
+func TestValidator(t *testing.T) {
+	v, err := openapi.NewValidator(openapi.Document)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const records = "/api/explore/v2.1/catalog/datasets/bancs/records"
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		ctype, body        string
+		ok                 bool
+	}{
+		{"a records page passes", "GET", records, 200, "application/json; charset=utf-8", `{"total_count":1,"results":[{"a":1}]}`, true},
+		{"a page without total_count fails", "GET", records, 200, "application/json", `{"results":[]}`, false},
+		{"an ODS error passes as the default response", "GET", records, 500, "application/json", `{"error_code":"InternalError","message":"x"}`, true},
+		{"an error in another shape fails", "GET", records, 400, "application/json", `{"error":"x"}`, false},
+		{"an undocumented media type fails", "GET", records, 200, "text/html", `<p>`, false},
+		{"an unknown path fails", "GET", "/api/explore/v2.1/nowhere", 200, "application/json", `{}`, false},
+		{"a method the path lacks fails", "DELETE", records, 200, "application/json", `{}`, false},
+		{"a literal CKAN action wins over nothing", "GET", "/api/3/action/package_list", 200, "application/json", `{"help":"h","success":true,"result":["a"]}`, true},
+		{"a CKAN list of numbers fails", "GET", "/api/3/action/package_list", 200, "application/json", `{"help":"h","success":true,"result":[1]}`, false},
+		{"a ProblemDetails passes on NGSI-LD", "GET", "/ngsi-ld/v1/entities/urn:x", 404, "application/json", `{"type":"https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound","title":"x","status":404}`, true},
+		{"an ODS error fails on NGSI-LD", "GET", "/ngsi-ld/v1/entities/urn:x", 404, "application/json", `{"error_code":"NotFound","message":"x"}`, false},
+		{"a body where none is documented fails", "DELETE", "/ngsi-ld/v1/entities/urn:x", 204, "", `x`, false},
+		{"the DCAT export specialises the catalog export", "GET", "/api/explore/v2.1/catalog/exports/dcat", 200, "application/rdf+xml", `<rdf/>`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := v.Validate(tc.method, tc.path, tc.status, tc.ctype, []byte(tc.body))
+			if (err == nil) != tc.ok {
+				t.Errorf("err = %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+}
