@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socle/socle/httpapi/openapi"
+	"github.com/socle/socle/httpapi/openapi/openapitest"
 )
 
 // apiCall is one request of the OpenAPI conformance scenario.
@@ -46,7 +46,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			if code != 200 {
 				t.Fatalf("GET /api/openapi.json: %d", code)
 			}
-			v, err := openapi.NewValidator(raw)
+			v, err := openapitest.NewValidator(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
