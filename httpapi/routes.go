@@ -53,6 +53,7 @@ func (s *Server) routes() {
 	s.routesAgreements()  // agreements.go
 	s.routesDTPR()        // dtpr.go
 	s.routesDerive()      // derive.go
+	s.routesRetention()   // property_retention.go
 	s.routesDCAT()        // dcat.go
 	s.routesFeatures()    // features.go
 	s.routesCKAN()        // ckan.go

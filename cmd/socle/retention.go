@@ -12,7 +12,8 @@ import (
 // runRetention runs the datasets' retention once (`socle retention
 // purge`), as the server's retention job does every 6 hours: records older
 // than their dataset's retention are deleted, unless under legal hold, and
-// each purge is audited.
+// each purge is audited; then the retention rules per device property
+// (property_retention.go).
 func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	a, err := openJob(ctx, "retention", "purge", args, stderr)
 	if err != nil {
@@ -27,7 +28,10 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stdout, "%s: %d records before %s deleted\n", p.Dataset, p.Deleted, p.Before)
 		}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return purgeProperties(ctx, a, stdout)
 }
 
 // openJob opens the store for a one-shot job `socle CMD SUB [--data DIR]

@@ -76,8 +76,9 @@ func (a *App) RebuildRollups(ctx context.Context, p auth.Principal, from, to tim
 		fmt.Sprintf("%s to %s", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339)))
 }
 
-// NewRetentionJob returns the job that applies r to raw sensor data, and
-// every dataset's retention (retention.go), every interval; a purge is
+// NewRetentionJob returns the job that applies r to raw sensor data,
+// every dataset's retention (retention.go) and the rules per device
+// property (property_retention.go), every interval; a purge is
 // not bounded by the interval (Stop interrupts it).
 func (a *App) NewRetentionJob(r sensors.Retention, every time.Duration) *Job {
 	return newJob(every, false, func(ctx context.Context) {
@@ -88,6 +89,9 @@ func (a *App) NewRetentionJob(r sensors.Retention, every time.Duration) *Job {
 		}
 		if _, err := a.PurgeDatasets(ctx, System); err != nil && ctx.Err() == nil {
 			a.Logger.Error("dataset retention purge failed", "err", err)
+		}
+		if _, err := a.PurgeProperties(ctx, System); err != nil && ctx.Err() == nil { // property_retention.go
+			a.Logger.Error("property retention purge failed", "err", err)
 		}
 	})
 }
