@@ -165,19 +165,6 @@ func (a *App) HarvestRun(ctx context.Context, p auth.Principal, id int64) (*harv
 	return a.Store.HarvestRun(ctx, id)
 }
 
-// RunHarvestSource harvests source id now, as p, and returns the run.
-func (a *App) RunHarvestSource(ctx context.Context, p auth.Principal, id int64) (*harvest.Run, error) {
-	src, err := a.HarvestSource(ctx, p, id)
-	if err != nil {
-		return nil, err
-	}
-	run, err := a.Harvest(ctx, src)
-	if err == nil {
-		a.Audit(ctx, p, "harvest.run", "harvest:"+strconv.FormatInt(id, 10), 0, string(run.Status))
-	}
-	return run, err
-}
-
 // SourceByURL returns the source harvesting u, creating it with kind,
 // organization and prefix when there is none: `socle harvest` keeps its
 // mappings across runs through it.

@@ -46,6 +46,7 @@ func (a *App) StartHarvestSource(ctx context.Context, p auth.Principal, id int64
 		return nil, err
 	}
 	a.Audit(ctx, p, "harvest.run", "harvest:"+strconv.FormatInt(id, 10), 0, "started")
+	started := *run // the caller's copy: the run goes on changing in the background
 	h := &a.Harvesting
 	h.mu.Lock()
 	if h.stop == nil {
@@ -60,7 +61,7 @@ func (a *App) StartHarvestSource(ctx context.Context, p auth.Principal, id int64
 			a.Logger.Error("harvest run", "source", id, "err", err)
 		}
 	}()
-	return run, nil
+	return &started, nil
 }
 
 // StopHarvests interrupts the background runs and waits for them; their
