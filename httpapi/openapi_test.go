@@ -327,6 +327,8 @@ func TestValidator(t *testing.T) {
 		{"a ProblemDetails passes on NGSI-LD", "GET", "/ngsi-ld/v1/entities/urn:x", 404, "application/json", `{"type":"https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound","title":"x","status":404}`, true},
 		{"an ODS error fails on NGSI-LD", "GET", "/ngsi-ld/v1/entities/urn:x", 404, "application/json", `{"error_code":"NotFound","message":"x"}`, false},
 		{"a body where none is documented fails", "DELETE", "/ngsi-ld/v1/entities/urn:x", 204, "", `x`, false},
+		{"a last parameter spans segments ({name...})", "GET", "/api/socle/v1/schemas/etalab/schema-irve", 200, "application/json", `{"name":"etalab/schema-irve"}`, true},
+		{"a middle parameter does not span segments", "GET", "/api/v1/devices/a/b/latest", 200, "application/json", `{}`, false},
 		{"the DCAT export specialises the catalog export", "GET", "/api/explore/v2.1/catalog/exports/dcat", 200, "application/rdf+xml", `<rdf/>`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

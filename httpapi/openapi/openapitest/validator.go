@@ -58,6 +58,12 @@ func NewValidator(doc []byte) (*Validator, error) {
 		// parameter into one path segment (or part of one).
 		expr := "^" + paramRE.ReplaceAllString(strings.NewReplacer(`\{`, "{", `\}`, "}").Replace(regexp.QuoteMeta(p)), "[^/]+") + "$"
 		v.routes = append(v.routes, route{p, regexp.MustCompile(expr), len(paramRE.ReplaceAllString(p, ""))})
+		if strings.HasSuffix(p, "}") {
+			// A last parameter may be Go's {name...}, several segments:
+			// the least specific reading of the template.
+			greedy := strings.TrimSuffix(expr, "[^/]+$") + ".+$"
+			v.routes = append(v.routes, route{p, regexp.MustCompile(greedy), -1})
+		}
 	}
 	v.compiled = map[string]*jsonschema.Schema{}
 	return &v, nil
@@ -66,7 +72,7 @@ func NewValidator(doc []byte) (*Validator, error) {
 // Template returns the document's path template that path (without query)
 // matches for method, the most specific one when several do.
 func (v *Validator) Template(method, path string) (string, bool) {
-	best, found := route{literal: -1}, false
+	best, found := route{literal: -2}, false
 	paths := v.doc["paths"].(map[string]any)
 	for _, r := range v.routes {
 		if !r.re.MatchString(path) || r.literal <= best.literal {
