@@ -93,7 +93,10 @@ type ckanPackage struct {
 // ones do not shift the pages already read.
 func (k *CKAN) List(ctx context.Context, yield func(harvest.RemoteDataset) error) error {
 	pg := newPager(k.c.Limits.MaxPages)
-	for start := 0; ; start += ckanRows {
+	// Pages advance by what was received, not by what was asked: a portal
+	// that caps rows lower must not end the listing early (a short
+	// listing would mark the rest missing).
+	for start := 0; ; {
 		res, body, err := k.action(ctx, "package_search", url.Values{"q": {"*:*"}, "rows": {strconv.Itoa(ckanRows)},
 			"start": {strconv.Itoa(start)}, "sort": {"metadata_created asc, name asc"}})
 		if err != nil {
@@ -114,7 +117,8 @@ func (k *CKAN) List(ctx context.Context, yield func(harvest.RemoteDataset) error
 				return err
 			}
 		}
-		if len(page.Results) < ckanRows || start+len(page.Results) >= page.Count {
+		start += len(page.Results)
+		if len(page.Results) == 0 || start >= page.Count {
 			return nil
 		}
 	}
@@ -224,7 +228,7 @@ func (k *CKAN) datastore(ctx context.Context, id string, w io.Writer, dl *harves
 	pg := newPager(k.c.Limits.MaxPages)
 	var geo map[string]catalog.FieldType
 	var written int64
-	for offset := 0; ; offset += ckanRecords {
+	for offset := 0; ; {
 		res, body, err := k.action(ctx, "datastore_search", url.Values{"resource_id": {id}, "limit": {strconv.Itoa(ckanRecords)},
 			"offset": {strconv.Itoa(offset)}, "sort": {"_id asc"}})
 		if err != nil {
@@ -257,7 +261,8 @@ func (k *CKAN) datastore(ctx context.Context, id string, w io.Writer, dl *harves
 				return fmt.Errorf("DataStore resource %s: larger than %d bytes", id, k.c.Limits.MaxFile)
 			}
 		}
-		if len(page.Records) < ckanRecords || offset+len(page.Records) >= page.Total {
+		offset += len(page.Records)
+		if len(page.Records) == 0 || (page.Total > 0 && offset >= page.Total) { // no total: until an empty page
 			return nil
 		}
 	}

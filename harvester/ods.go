@@ -54,7 +54,10 @@ type odsDataset struct {
 // List pages through /catalog/datasets ordered by dataset_id.
 func (o *ODS) List(ctx context.Context, yield func(harvest.RemoteDataset) error) error {
 	pg := newPager(o.c.Limits.MaxPages)
-	for offset := 0; ; offset += odsPageSize {
+	// Pages advance by what was received, not by what was asked: a portal
+	// that caps limit lower must not end the listing early (a short
+	// listing would mark the rest missing).
+	for offset := 0; ; {
 		if offset+odsPageSize > odsMaxOffset {
 			return fmt.Errorf("the portal lists more than %d datasets, the Explore API's offset limit", odsMaxOffset)
 		}
@@ -75,7 +78,8 @@ func (o *ODS) List(ctx context.Context, yield func(harvest.RemoteDataset) error)
 				return err
 			}
 		}
-		if len(page.Results) < odsPageSize || offset+len(page.Results) >= page.TotalCount {
+		offset += len(page.Results)
+		if len(page.Results) == 0 || offset >= page.TotalCount {
 			return nil
 		}
 	}
