@@ -248,3 +248,24 @@ func TestODSMapping(t *testing.T) {
 		t.Errorf("export rewritten as\n%s\nwant\n%s", body, want)
 	}
 }
+
+// TestShortPages: a portal that answers fewer datasets than asked per
+// page is still listed whole.
+func TestShortPages(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		off := r.URL.Query().Get("offset")
+		var results []string
+		for i := 0; i < 2; i++ {
+			n := int(off[0]-'0') + i
+			if len(off) == 1 && n < 5 {
+				results = append(results, `{"dataset_id": "d`+string(rune('0'+n))+`", "dataset_uid": "u`+string(rune('0'+n))+`"}`)
+			}
+		}
+		w.Write([]byte(`{"total_count": 5, "results": [` + strings.Join(results, ",") + `]}`))
+	}))
+	defer srv.Close()
+	ds, err := list(t, newLister(t, harvest.KindODS, srv.URL, testLimits))
+	if err != nil || len(ds) != 5 || ds[4].RemoteID != "u4" {
+		t.Errorf("%d datasets, %v", len(ds), err)
+	}
+}
