@@ -116,6 +116,7 @@ type (
 		Paths      map[string]map[string]json.RawMessage `json:"paths"`
 		Components struct {
 			Parameters map[string]oaParameter `json:"parameters"`
+			Responses  map[string]oaResponse  `json:"responses"`
 		} `json:"components"`
 	}
 	oaTag struct {
@@ -131,7 +132,10 @@ type (
 		Tags         []string              `json:"tags"`
 		Parameters   []oaParameter         `json:"parameters"`
 		Responses    map[string]oaResponse `json:"responses"`
-		Codes        []oaCode
+		RequestBody  struct {
+			Content map[string]any `json:"content"`
+		} `json:"requestBody"`
+		Codes []oaCode
 	}
 	oaParameter struct {
 		Ref         string         `json:"$ref"`
@@ -142,6 +146,7 @@ type (
 		Schema      map[string]any `json:"schema"`
 	}
 	oaResponse struct {
+		Ref         string `json:"$ref"`
 		Description string `json:"description"`
 	}
 	oaCode struct{ Code, Description string }
@@ -188,6 +193,9 @@ func parseOpenAPI(raw []byte) (*oaDocument, error) {
 				}
 			}
 			for code, r := range op.Responses {
+				if name, ok := strings.CutPrefix(r.Ref, "#/components/responses/"); ok {
+					r = doc.Components.Responses[name]
+				}
 				op.Codes = append(op.Codes, oaCode{code, r.Description})
 			}
 			slices.SortFunc(op.Codes, func(a, b oaCode) int { return strings.Compare(a.Code, b.Code) })

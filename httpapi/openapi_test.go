@@ -278,7 +278,8 @@ func TestAPIDocsPage(t *testing.T) {
 			t.Errorf("the page contains %q", bad)
 		}
 	}
-	for _, want := range []string{`<html lang="fr">`, "Documentation des API", "Paramètres", "Réponses", `href="/api/openapi.json"`, `href="/api/docs.css"`} {
+	for _, want := range []string{`<html lang="fr">`, "Documentation des API", "Paramètres", "Réponses", `href="/api/openapi.json"`, `href="/api/docs.css"`,
+		"<code>404</code> Introuvable ou non visible pour l’appelant", "<code>200</code> Une page d’enregistrements", "<code>where</code></td><td>requête</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %q", want)
 		}
