@@ -61,6 +61,7 @@ var Columns = map[string]Type{
 	"quarantine.received":             DateTime,
 	"register_entries.created_at":     DateTime,
 	"register_entries.updated_at":     DateTime,
+	"schema_catalog.refreshed_at":     DateTime,
 	"uplink_keys.received":            DateTime,
 	"users.created_at":                DateTime,
 	"users.disabled":                  Boolean,
