@@ -20,6 +20,7 @@ import (
 type apiCall struct {
 	method, path, key string
 	ctype, body       string
+	accept            string
 	want              int
 }
 
@@ -158,6 +159,9 @@ func openAPIScenario(t *testing.T, e *env, steward, admin string) []apiCall {
 		{method: "GET", path: "/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:absent", key: steward, want: 404},
 		{method: "GET", path: "/ngsi-ld/v1/entities?q=((", key: steward, want: 400},
 		{method: "GET", path: "/ngsi-ld/v1/types", key: steward, want: 200},
+		{method: "GET", path: "/ngsi-ld/v1/entities?type=ParkingSpot", key: steward, accept: "application/geo+json", want: 200},
+		{method: "GET", path: "/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:p1", key: steward, accept: "application/ld+json", want: 200},
+		{method: "GET", path: "/api/features/collections/bancs/items?f=geojson&limit=1", want: 200},
 
 		{method: "GET", path: "/api/features", want: 200},
 		{method: "GET", path: "/api/features/conformance", want: 200},
@@ -254,6 +258,9 @@ func (e *env) call(c apiCall) (int, string, []byte) {
 	}
 	if c.key != "" {
 		req.Header.Set("Authorization", "Apikey "+c.key)
+	}
+	if c.accept != "" {
+		req.Header.Set("Accept", c.accept)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
