@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/socle/socle/internal/backup"
-	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/sqlrows"
 )
 
@@ -214,30 +213,19 @@ func (r pgRestorer) CheckEmpty(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
-		if backup.Seeded[n] || backup.Derived[n] || backup.Skipped[n] {
-			continue
-		}
+	return backup.CheckEmpty(names, func(n string) (bool, error) {
 		var any bool
-		if err := r.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+quoteIdent(n)+`)`).Scan(&any); err != nil {
-			return err
-		}
-		if any {
-			return errs.E(errs.Conflict, "the instance is not empty (table %s has rows): restore into an empty instance", n)
-		}
-	}
-	return nil
+		err := r.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+quoteIdent(n)+`)`).Scan(&any)
+		return any, err
+	})
 }
 
 func (r pgRestorer) CreateRecordsTable(ctx context.Context, t backup.Table) error {
-	_, fields, err := sqlrows.RecordsTable(t.Name, t.Fields)
+	stmts, err := sqlrows.RecordsDDL(t, createTableSQL)
 	if err != nil {
 		return err
 	}
-	if _, err := r.tx.Exec(ctx, createTableSQL(t.Name, fields)); err != nil {
-		return err
-	}
-	for _, q := range sqlrows.IndexSQL(t.Name, fields) {
+	for _, q := range stmts {
 		if _, err := r.tx.Exec(ctx, q); err != nil {
 			return err
 		}
@@ -257,16 +245,9 @@ func (r pgRestorer) Insert(ctx context.Context, t backup.Table, hint *backup.Tim
 	for _, c := range cols {
 		have[c.name] = true
 	}
-	var names []string
-	var idx []int
-	for i, c := range t.Columns {
-		if !have[c.Name] {
-			return errs.E(errs.Invalid, "column %s.%s does not exist in this version of Socle", t.Name, c.Name)
-		}
-		if sqlrows.SealedColumn(t.Name, c.Name) {
-			continue
-		}
-		names, idx = append(names, c.Name), append(idx, i)
+	names, idx, err := sqlrows.InsertColumns(t, func(c string) bool { return have[c] })
+	if err != nil {
+		return err
 	}
 	if backup.Seeded[t.Name] {
 		if _, err := r.tx.Exec(ctx, `DELETE FROM `+quoteIdent(t.Name)); err != nil {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/socle/socle/internal/backup"
-	"github.com/socle/socle/internal/errs"
 	"github.com/socle/socle/internal/sqlrows"
 )
 
@@ -223,30 +222,19 @@ func (r restorer) CheckEmpty(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
-		if backup.Seeded[n] || backup.Derived[n] || backup.Skipped[n] {
-			continue
-		}
+	return backup.CheckEmpty(names, func(n string) (bool, error) {
 		var any bool
-		if err := r.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+quoteIdent(n)+`)`).Scan(&any); err != nil {
-			return err
-		}
-		if any {
-			return errs.E(errs.Conflict, "the instance is not empty (table %s has rows): restore into an empty instance", n)
-		}
-	}
-	return nil
+		err := r.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+quoteIdent(n)+`)`).Scan(&any)
+		return any, err
+	})
 }
 
 func (r restorer) CreateRecordsTable(ctx context.Context, t backup.Table) error {
-	_, fields, err := sqlrows.RecordsTable(t.Name, t.Fields)
+	stmts, err := sqlrows.RecordsDDL(t, createTableSQL)
 	if err != nil {
 		return err
 	}
-	if _, err := r.tx.ExecContext(ctx, createTableSQL(t.Name, fields)); err != nil {
-		return err
-	}
-	for _, q := range sqlrows.IndexSQL(t.Name, fields) {
+	for _, q := range stmts {
 		if _, err := r.tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
@@ -263,16 +251,9 @@ func (r restorer) Insert(ctx context.Context, t backup.Table, _ *backup.TimeRang
 	for _, c := range info {
 		decl[c.name] = c.decl
 	}
-	var names []string
-	var idx []int
-	for i, c := range t.Columns {
-		if _, ok := decl[c.Name]; !ok {
-			return errs.E(errs.Invalid, "column %s.%s does not exist in this version of Socle", t.Name, c.Name)
-		}
-		if sqlrows.SealedColumn(t.Name, c.Name) {
-			continue
-		}
-		names, idx = append(names, c.Name), append(idx, i)
+	names, idx, err := sqlrows.InsertColumns(t, func(c string) bool { _, ok := decl[c]; return ok })
+	if err != nil {
+		return err
 	}
 	if backup.Seeded[t.Name] {
 		if _, err := r.tx.ExecContext(ctx, `DELETE FROM `+quoteIdent(t.Name)); err != nil {

@@ -21,6 +21,8 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+
+	"github.com/socle/socle/internal/errs"
 )
 
 // Kind tells platform tables from the records tables of dataset versions.
@@ -130,4 +132,23 @@ func OrderTables(names []string) []string {
 	}
 	slices.Sort(rest)
 	return append(out, rest...)
+}
+
+// CheckEmpty is the check a Writer's CheckEmpty makes: it fails with
+// errs.Conflict when a table other than the seeded, derived and skipped
+// ones has rows.
+func CheckEmpty(tables []string, hasRows func(table string) (bool, error)) error {
+	for _, n := range tables {
+		if Seeded[n] || Derived[n] || Skipped[n] {
+			continue
+		}
+		any, err := hasRows(n)
+		if err != nil {
+			return err
+		}
+		if any {
+			return errs.E(errs.Conflict, "the instance is not empty (table %s has rows): restore into an empty instance", n)
+		}
+	}
+	return nil
 }

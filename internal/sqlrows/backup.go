@@ -6,6 +6,7 @@ import (
 
 	"github.com/socle/socle/internal/backup"
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/errs"
 )
 
 // RecordsTable describes a dataset version's records table for a backup:
@@ -58,4 +59,30 @@ func PlatformType(table, column string, plain backup.Type) backup.Type {
 // inserted in order (and backup.Restore then compares with the archive).
 func SealedColumn(table, column string) bool {
 	return table == "audit_log" && (column == "hash" || column == "prev_hash")
+}
+
+// RecordsDDL returns the statements that create a restored records table
+// with the engine's own layout (create) and the fields' indexes.
+func RecordsDDL(t backup.Table, create func(table string, fields []catalog.Field) string) ([]string, error) {
+	_, fields, err := RecordsTable(t.Name, t.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return append([]string{create(t.Name, fields)}, IndexSQL(t.Name, fields)...), nil
+}
+
+// InsertColumns picks the archive columns a restore writes: all of them
+// (each must exist in the target, has tells) except those the database
+// seals itself. idx maps each picked name to its position in t.Columns.
+func InsertColumns(t backup.Table, has func(column string) bool) (names []string, idx []int, err error) {
+	for i, c := range t.Columns {
+		if !has(c.Name) {
+			return nil, nil, errs.E(errs.Invalid, "column %s.%s does not exist in this version of Socle", t.Name, c.Name)
+		}
+		if SealedColumn(t.Name, c.Name) {
+			continue
+		}
+		names, idx = append(names, c.Name), append(idx, i)
+	}
+	return names, idx, nil
 }
