@@ -51,7 +51,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checked := 0
+			checked, families := 0, map[string]bool{}
 			check := func(c apiCall) []byte {
 				t.Helper()
 				code, ctype, body := e.call(c)
@@ -60,6 +60,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 					return nil
 				}
 				u, _ := url.Parse(c.path)
+				families[v.Tag(c.method, u.Path)] = true
 				if err := v.Validate(c.method, u.Path, code, ctype, body); err != nil {
 					t.Errorf("%v\nbody: %.400s", err, body)
 				}
@@ -88,6 +89,11 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			check(apiCall{method: "POST", path: "/api/v1/alerts/" + id + "/ack", key: steward, body: `{"note":"vu"}`, want: 200})
 			if checked < 100 {
 				t.Errorf("only %d responses validated", checked)
+			}
+			for _, tag := range v.Tags() {
+				if !families[tag] {
+					t.Errorf("no response of the family %q was validated", tag)
+				}
 			}
 			t.Logf("%d responses validated against the document", checked)
 		})
@@ -205,6 +211,7 @@ func openAPIScenario(t *testing.T, e *env, steward, admin string) []apiCall {
 		{method: "GET", path: "/api/socle/v1/registers/processing.csv", want: 200},
 		{method: "GET", path: "/api/socle/v1/schemas/NaturalSolutions/schema-arbre", key: steward, want: 200},
 		{method: "GET", path: "/api/socle/v1/report/2026", want: 200},
+		{method: "POST", path: "/api/socle/v1/gtfs?prefix=bus", key: admin, ctype: "application/zip", body: "not a zip", want: 400},
 
 		{method: "GET", path: "/ngsi-ld/contexts/smart-data-models.jsonld", want: 200},
 		{method: "PATCH", path: "/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:p1/attrs", key: steward, body: `{"status":{"type":"Property","value":"occupied"}}`, want: 204},

@@ -85,6 +85,33 @@ func (v *Validator) Template(method, path string) (string, bool) {
 	return best.template, found
 }
 
+// Tag returns the first tag (the API family) of the operation of method
+// path, or "".
+func (v *Validator) Tag(method, path string) string {
+	tpl, ok := v.Template(method, path)
+	if !ok {
+		return ""
+	}
+	op := v.doc["paths"].(map[string]any)[tpl].(map[string]any)[strings.ToLower(method)].(map[string]any)
+	if tags, _ := op["tags"].([]any); len(tags) > 0 {
+		s, _ := tags[0].(string)
+		return s
+	}
+	return ""
+}
+
+// Tags returns the names of the document's tags, in its order.
+func (v *Validator) Tags() []string {
+	var out []string
+	list, _ := v.doc["tags"].([]any)
+	for _, t := range list {
+		if name, ok := t.(map[string]any)["name"].(string); ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // Validate checks a response to method path: its status is documented
 // (or the operation has a default response), its media type is one the
 // document lists, and a JSON body validates against the schema.
