@@ -43,7 +43,7 @@ func commands() []command {
 		{"devices", "import or export the sensor registry (devices import|export)", runDevices},
 		{"alerts", "run the alerts' jobs once (alerts check: silent devices)", runAlerts},
 		{"timeseries", "run the time series' jobs once (timeseries purge|rollup)", runTimeSeries},
-		{"report", "print the annual public report of a year (report --year YYYY [--format json|text])", runReport},
+		{"report", "print the annual public report of a year (report --year YYYY [--format json|text|pdf] [--out FILE])", runReport},
 		{"retention", "apply the datasets' retention once (retention purge)", runRetention},
 		{"derive", "derive a dataset for opening: pseudonymise, generalise, aggregate under statistical secrecy (derive --spec FILE)", runDerive},
 		{"harvest", "harvest a remote catalog once (harvest --source URL --type ckan|dcat|ods)", runHarvest},
