@@ -84,6 +84,13 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			if len(alerts.Results) != 1 {
 				t.Fatalf("open alerts: %+v, want the one the observation opened", alerts)
 			}
+			var src struct {
+				ID int64 `json:"id"`
+			}
+			json.Unmarshal(check(apiCall{method: "POST", path: "/api/socle/v1/harvest/sources", key: admin,
+				body: `{"name":"Voisin","url":"http://127.0.0.1:9","type":"ods","organization":"metropole","prefix":"voisin"}`, want: 201}), &src)
+			check(apiCall{method: "GET", path: "/api/socle/v1/harvest/sources/" + strconv.FormatInt(src.ID, 10), key: admin, want: 200})
+			check(apiCall{method: "GET", path: "/api/socle/v1/harvest/sources/" + strconv.FormatInt(src.ID, 10) + "/runs", key: admin, want: 200})
 			id := strconv.FormatInt(alerts.Results[0].ID, 10)
 			check(apiCall{method: "GET", path: "/api/v1/alerts/" + id, key: steward, want: 200})
 			check(apiCall{method: "POST", path: "/api/v1/alerts/" + id + "/ack", key: steward, body: `{"note":"vu"}`, want: 200})
