@@ -253,6 +253,30 @@ func checkResponses(t *testing.T, where string, op map[string]any) {
 	if !success {
 		t.Errorf("%s: no success response", where)
 	}
+	for code, raw := range responses {
+		r := raw.(map[string]any)
+		if _, ok := r["$ref"]; !ok && r["description"] == nil {
+			t.Errorf("%s %s: no description", where, code)
+		}
+		checkContent(t, where+" "+code, r["content"])
+	}
+	if body, ok := op["requestBody"].(map[string]any); ok {
+		if body["content"] == nil {
+			t.Errorf("%s: request body without content", where)
+		}
+		checkContent(t, where+" request body", body["content"])
+	}
+}
+
+// checkContent requires a schema for each media type of a content map.
+func checkContent(t *testing.T, where string, content any) {
+	t.Helper()
+	m, _ := content.(map[string]any)
+	for mt, raw := range m {
+		if _, ok := raw.(map[string]any)["schema"]; !ok {
+			t.Errorf("%s: %s has no schema", where, mt)
+		}
+	}
 }
 
 // TestAPIDocsPage reads the page and its stylesheet through the server:
