@@ -364,3 +364,23 @@ func TestValidator(t *testing.T) {
 		})
 	}
 }
+
+// FuzzValidate feeds arbitrary requests and bodies to the validator: it
+// must answer (an error or nil) without panicking, and only accept a
+// path the document describes.
+func FuzzValidate(f *testing.F) {
+	v, err := openapitest.NewValidator(openapi.Document)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("GET", "/api/explore/v2.1/catalog/datasets/x/records", 200, "application/json", `{"total_count":0,"results":[]}`)
+	f.Add("POST", "/api/3/action/package_show", 200, "application/json; charset=utf-8", `{"success":true}`)
+	f.Add("DELETE", "/ngsi-ld/v1/entities/a/attrs/b", 204, "", ``)
+	f.Add("GET", "/api/socle/v1/schemas/a/b/c", 200, "text/html", `<`)
+	f.Fuzz(func(t *testing.T, method, path string, status int, ctype, body string) {
+		err := v.Validate(method, path, status, ctype, []byte(body))
+		if _, ok := v.Template(method, path); !ok && err == nil {
+			t.Fatalf("%s %s accepted without an operation", method, path)
+		}
+	})
+}
