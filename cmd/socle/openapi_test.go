@@ -51,6 +51,10 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var doc struct{ Info struct{ Version string } }
+			if json.Unmarshal(raw, &doc); doc.Info.Version != version {
+				t.Errorf("info.version %q, want the binary's %q", doc.Info.Version, version)
+			}
 			checked, families := 0, map[string]bool{}
 			check := func(c apiCall) []byte {
 				t.Helper()
@@ -191,6 +195,7 @@ func openAPIScenario(t *testing.T, e *env, steward, admin string) []apiCall {
 		{method: "POST", path: "/api/3/action/package_search", ctype: "application/json", body: `{"q":"bancs"}`, want: 200},
 
 		{method: "GET", path: "/catalog.ttl", want: 200},
+		{method: "GET", path: "/catalog", accept: "application/ld+json", want: 200},
 		{method: "GET", path: "/catalog.jsonld", want: 200},
 		{method: "GET", path: "/datasets/bancs.rdf", want: 200},
 		{method: "GET", path: "/api/docs", want: 200},
