@@ -90,3 +90,52 @@ func mustTime(s string) any {
 	}
 	return v
 }
+
+// TestBackupOrderFollowsForeignKeys: a restore inserts the tables in the
+// archive's order, so every referenced table must come before the tables
+// that reference it.
+func TestBackupOrderFollowsForeignKeys(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	ctx := context.Background()
+	pos := map[string]int{}
+	err := db.BackupSnapshot(ctx, func(s backup.Snapshot) error {
+		tables, err := s.Tables(ctx)
+		for i, tb := range tables {
+			pos[tb.Name] = i
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type fk struct{ from, to string }
+	var fks []fk
+	err = db.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint
+			WHERE contype = 'f' AND connamespace = current_schema()::regnamespace`)
+		if err != nil {
+			return err
+		}
+		fks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (fk, error) {
+			var x fk
+			err := r.Scan(&x.from, &x.to)
+			return x, err
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fks) == 0 {
+		t.Fatal("no foreign keys found")
+	}
+	for _, k := range fks {
+		if _, ok := pos[k.from]; !ok {
+			continue // a table that is not backed up (sessions)
+		}
+		if pos[k.to] >= pos[k.from] {
+			t.Errorf("%s references %s but comes first (%d, %d)", k.from, k.to, pos[k.from], pos[k.to])
+		}
+	}
+}

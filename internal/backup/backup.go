@@ -108,7 +108,7 @@ var Skipped = map[string]bool{"sessions": true, "schema_migrations": true}
 var Seeded = map[string]bool{"latest_gen": true}
 
 // parents are the tables others reference (foreign keys), restored first.
-var parents = []string{"organizations", "users", "datasets", "alert_rules", "alerts", "webhooks", "work_orders"}
+var parents = []string{"organizations", "users", "datasets", "alert_rules", "alerts", "webhooks", "work_orders", "harvest_sources"}
 
 // OrderTables puts the platform tables in restore order: the referenced
 // tables first, then the others by name. Skipped tables are left out.

@@ -86,9 +86,27 @@ func parseGeometry(s string) (json.RawMessage, orb.Geometry, bool) {
 	}
 	g, err := decodeGeometry([]byte(s))
 	if err != nil {
+		if inner, ok := featureGeometry(s); ok {
+			return parseGeometry(string(inner))
+		}
 		return nil, nil, false
 	}
 	return compactJSON(s), g, true
+}
+
+// featureGeometry returns the geometry of a GeoJSON Feature: Opendatasoft
+// writes geo_shape values as Features in its JSON exports (and Socle's
+// Explore API does too), so a harvested or re-imported export keeps its
+// shapes.
+func featureGeometry(s string) (json.RawMessage, bool) {
+	var f struct {
+		Type     string          `json:"type"`
+		Geometry json.RawMessage `json:"geometry"`
+	}
+	if json.Unmarshal([]byte(s), &f) != nil || f.Type != "Feature" || len(f.Geometry) == 0 || string(f.Geometry) == "null" {
+		return nil, false
+	}
+	return f.Geometry, true
 }
 
 // rawGeometry is a GeoJSON geometry object before its coordinates are typed.

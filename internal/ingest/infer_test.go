@@ -47,6 +47,8 @@ func TestInferColumnTypes(t *testing.T) {
 		{"point text without a point name", "valeurs", ';', []string{"47.47, -0.55"}, catalog.TypeText},
 		{"geo point out of range", "geopoint", ';', []string{"147.47, -0.55"}, catalog.TypeText},
 		{"geometry", "geom", ',', []string{`{"type":"Point","coordinates":[2.35,48.85]}`, `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}`}, catalog.TypeGeoShape},
+		{"geometries as Features (Opendatasoft's geo_shape exports)", "geo_shape", ',', []string{`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{}}`}, catalog.TypeGeoShape},
+		{"a Feature without geometry is not a shape", "geom", ',', []string{`{"type":"Feature","geometry":null}`}, catalog.TypeJSON},
 		{"json objects and arrays", "extra", ',', []string{`{"a":1}`, `[1,2]`}, catalog.TypeJSON},
 		{"empty and null cells never decide", "n", ',', []string{"", Null, "  ", "4"}, catalog.TypeInt},
 		{"entirely empty column", "n", ',', []string{"", Null}, catalog.TypeText},
@@ -185,5 +187,14 @@ func TestCastFieldsMatchedByName(t *testing.T) {
 	}
 	if row[0] != int64(2) || row[1] != "x" || row[2] != nil {
 		t.Errorf("row = %#v", row)
+	}
+}
+
+// TestCastUnwrapsFeatures: a geo_shape given as a GeoJSON Feature is
+// stored as its geometry, the form every other shape is stored in.
+func TestCastUnwrapsFeatures(t *testing.T) {
+	raw, ok := castGeoShape(`{"type":"Feature","properties":{"a":1},"geometry":{"type":"Point","coordinates":[2.35,48.85]}}`)
+	if !ok || string(raw.(json.RawMessage)) != `{"type":"Point","coordinates":[2.35,48.85]}` {
+		t.Errorf("got %s, %v", raw, ok)
 	}
 }
