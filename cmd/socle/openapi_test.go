@@ -139,6 +139,8 @@ func openAPIScenario(t *testing.T, e *env, steward, admin string) []apiCall {
 		{method: "GET", path: x + "/datasets/bancs/exports/geojson", want: 200},
 		{method: "GET", path: x + "/datasets", key: "wrong-key", want: 401},
 
+		{method: "POST", path: "/api/socle/v1/datasets/tables/data?title=Tables&org=metropole", key: steward, ctype: "text/csv", body: "nom;places\nTable du parc;6\n", want: 200},
+		{method: "POST", path: "/api/socle/v1/datasets/tables/restore", key: steward, want: 404},
 		{method: "PUT", path: "/api/socle/v1/datasets/bancs", key: steward, body: `{"meta":{"title":"Bancs publics","key_fields":["nom"]}}`, want: 200},
 		{method: "PUT", path: "/api/socle/v1/datasets/bancs", body: `{"meta":{"title":"x"}}`, want: 401},
 		{method: "PUT", path: "/api/socle/v1/datasets/absent", key: steward, body: `{"meta":{"title":"x"}}`, want: 404},
