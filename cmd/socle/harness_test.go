@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/socle/socle/httpapi"
+	"github.com/socle/socle/internal/app"
 	"github.com/socle/socle/mqtt"
 	"github.com/socle/socle/web"
 )
@@ -44,6 +45,9 @@ type env struct {
 	// its address once started.
 	broker    bool
 	brokerURL string
+	// adjust, when set, changes the app and the serve options just before
+	// start serves them: a test's extra options (GTFS-RT feeds) or clock.
+	adjust func(a *app.App, o *serveOptions)
 }
 
 // engines returns a fresh env per storage engine; PostgreSQL only when
@@ -169,6 +173,9 @@ func (e *env) start() {
 		if e.broker {
 			o.broker = "127.0.0.1:0"
 			o.onBroker = func(u string) { e.brokerURL = u }
+		}
+		if e.adjust != nil {
+			e.adjust(a, &o)
 		}
 		done <- serve(ctx, a, o, quietLogger(), func(u string) { ready <- u })
 	}()

@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -19,9 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/socle/socle/gtfsrt"
-	"github.com/socle/socle/httpapi"
 	"github.com/socle/socle/internal/app"
-	"github.com/socle/socle/web"
 )
 
 const sampleFeed = "../../internal/transit/testdata/sample-feed-1.zip"
@@ -99,42 +96,16 @@ func tripUpdates(stamp time.Time, ab1Delay int32) []byte {
 	return b
 }
 
-// startTransit is env.start with GTFS-Realtime feeds and a clock that
-// starts at clock0 (the sample feed's times are fixed).
+// startTransit starts e with GTFS-Realtime feeds and a clock that starts
+// at clock0 (the sample feed's times are fixed).
 func startTransit(e *env, feeds []app.RealtimeFeed, clock0 time.Time) {
 	e.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		a, err := (&storeFlags{data: e.data, dsn: e.dsn}).open(ctx, quietLogger())
-		if err != nil {
-			done <- err
-			return
-		}
-		defer a.Close()
+	e.adjust = func(a *app.App, o *serveOptions) {
 		started := time.Now()
 		a.Now = func() time.Time { return clock0.Add(time.Since(started)).UTC() }
-		site := web.DefaultConfig()
-		site.StagingDir = filepath.Join(e.data, "staging")
-		o := serveOptions{addr: "127.0.0.1:0", limits: httpapi.DefaultLimits, site: site, gtfsRT: feeds}
-		done <- serve(ctx, a, o, quietLogger(), func(u string) { ready <- u })
-	}()
-	select {
-	case e.base = <-ready:
-	case err := <-done:
-		cancel()
-		e.t.Fatalf("server did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		e.t.Fatal("server did not start in 30s")
+		o.gtfsRT = feeds
 	}
-	e.t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			e.t.Errorf("server stopped with %v", err)
-		}
-	})
+	e.start()
 }
 
 type departureRecord struct {
