@@ -1,15 +1,11 @@
 package harvester
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -190,29 +186,18 @@ func (k *CKAN) remote(p ckanPackage) harvest.RemoteDataset {
 // Fetch reads the DataStore resource, or downloads the chosen resource.
 func (k *CKAN) Fetch(ctx context.Context, d harvest.RemoteDataset, dir string) (*harvest.Download, error) {
 	if d.Data.Datastore == "" {
-		p, sum, err := k.c.download(ctx, d.Data.URL, dir, "")
-		if err != nil {
-			return nil, err
-		}
-		return &harvest.Download{Path: p, Format: d.Data.Format, SHA256: sum}, nil
+		return k.c.fetchData(ctx, d.Data, dir)
 	}
 	ctx, cancel := context.WithTimeout(ctx, k.c.Limits.Download)
 	defer cancel()
-	f, err := os.CreateTemp(dir, "harvest-*.jsonl")
+	dl := &harvest.Download{Format: "jsonl"}
+	var err error
+	dl.Path, dl.SHA256, err = toFile(dir, "harvest-*.jsonl", func(w io.Writer) error {
+		return k.datastore(ctx, d.Data.Datastore, w, dl)
+	})
 	if err != nil {
 		return nil, err
 	}
-	dl := &harvest.Download{Path: f.Name(), Format: "jsonl"}
-	h := sha256.New()
-	err = k.datastore(ctx, d.Data.Datastore, io.MultiWriter(f, h), dl)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return nil, err
-	}
-	dl.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return dl, nil
 }
 
@@ -329,43 +314,7 @@ func jsonKind(name string, recs []json.RawMessage) catalog.FieldType {
 // datastoreLine rewrites one record without _id, its geo_point_2d values
 // as "lat,lon" text.
 func datastoreLine(rec json.RawMessage, geo map[string]catalog.FieldType) ([]byte, error) {
-	points := map[string]bool{}
-	for k, t := range geo {
-		points[k] = t == catalog.TypeGeoPoint
-	}
-	line, err := rewriteLine(rec, points)
-	if err != nil {
-		return nil, err
-	}
-	return dropID(line)
-}
-
-// dropID removes the "_id" member rewriteLine kept.
-func dropID(line []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.Token()
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		if k == "_id" {
-			continue
-		}
-		if b.Len() > 1 {
-			b.WriteByte(',')
-		}
-		key, _ := json.Marshal(k)
-		b.Write(key)
-		b.WriteByte(':')
-		b.Write(raw)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return rewriteObject(rec, func(k string, raw json.RawMessage) (json.RawMessage, bool) {
+		return geoPointText(raw, geo[k] == catalog.TypeGeoPoint), k != "_id"
+	})
 }

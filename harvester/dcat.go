@@ -312,11 +312,7 @@ func orElse(s, def string) string {
 
 // Fetch downloads the chosen distribution.
 func (d *DCAT) Fetch(ctx context.Context, r harvest.RemoteDataset, dir string) (*harvest.Download, error) {
-	p, sum, err := d.c.download(ctx, r.Data.URL, dir, "")
-	if err != nil {
-		return nil, err
-	}
-	return &harvest.Download{Path: p, Format: r.Data.Format, SHA256: sum}, nil
+	return d.c.fetchData(ctx, r.Data, dir)
 }
 
 // index finds a subject's triples without scanning the graph: a catalog

@@ -142,9 +142,39 @@ func (c *Client) download(ctx context.Context, u, dir, accept string) (path, sum
 // save copies r into a new temporary file under dir, hashing it; on error
 // the file is removed.
 func (c *Client) save(ctx context.Context, dir string, r io.Reader, what string) (path, sum string, err error) {
-	f, err := os.CreateTemp(dir, "harvest-*")
+	path, sum, err = toFile(dir, "harvest-*", func(w io.Writer) error {
+		n, err := io.Copy(w, io.LimitReader(r, c.Limits.MaxFile+1))
+		if err != nil {
+			return timeoutErr(ctx, err, c.Limits.Download)
+		}
+		if n > c.Limits.MaxFile {
+			return fmt.Errorf("file larger than %d bytes", c.Limits.MaxFile)
+		}
+		return nil
+	})
 	if err != nil {
 		return "", "", fmt.Errorf("download %s: %w", what, err)
+	}
+	return path, sum, nil
+}
+
+// fetchData downloads a dataset's data file as the remote serves it.
+func (c *Client) fetchData(ctx context.Context, d *harvest.Data, dir string) (*harvest.Download, error) {
+	p, sum, err := c.download(ctx, d.URL, dir, "")
+	if err != nil {
+		return nil, err
+	}
+	return &harvest.Download{Path: p, Format: d.Format, SHA256: sum}, nil
+}
+
+// toFile writes a new temporary file under dir (named after pattern)
+// through write, hashing what it writes, and returns its path and
+// SHA-256; on error the file is removed, so that no partial download
+// is left behind.
+func toFile(dir, pattern string, write func(io.Writer) error) (path, sum string, err error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", "", err
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
@@ -155,12 +185,8 @@ func (c *Client) save(ctx context.Context, dir string, r io.Reader, what string)
 		}
 	}()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, c.Limits.MaxFile+1))
-	if err != nil {
-		return "", "", fmt.Errorf("download %s: %w", what, timeoutErr(ctx, err, c.Limits.Download))
-	}
-	if n > c.Limits.MaxFile {
-		return "", "", fmt.Errorf("download %s: file larger than %d bytes", what, c.Limits.MaxFile)
+	if err := write(io.MultiWriter(f, h)); err != nil {
+		return "", "", err
 	}
 	return f.Name(), hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -210,6 +210,26 @@ func rewriteLines(w io.Writer, r io.Reader, geo map[string]bool) error {
 }
 
 func rewriteLine(line []byte, geo map[string]bool) ([]byte, error) {
+	return rewriteObject(line, func(k string, raw json.RawMessage) (json.RawMessage, bool) {
+		return geoPointText(raw, geo[k]), true
+	})
+}
+
+// geoPointText is raw as "lat,lon" text when point is set and raw is a
+// {"lon", "lat"} object, else raw.
+func geoPointText(raw json.RawMessage, point bool) json.RawMessage {
+	if point {
+		var p struct{ Lon, Lat *float64 }
+		if json.Unmarshal(raw, &p) == nil && p.Lon != nil && p.Lat != nil {
+			raw, _ = json.Marshal(strconv.FormatFloat(*p.Lat, 'f', -1, 64) + "," + strconv.FormatFloat(*p.Lon, 'f', -1, 64))
+		}
+	}
+	return raw
+}
+
+// rewriteObject re-encodes one JSON object member by member, in order:
+// edit returns each member's value, and false to leave the member out.
+func rewriteObject(line []byte, edit func(key string, raw json.RawMessage) (json.RawMessage, bool)) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("not a JSON object")
@@ -225,11 +245,9 @@ func rewriteLine(line []byte, geo map[string]bool) ([]byte, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, err
 		}
-		if geo[k.(string)] {
-			var p struct{ Lon, Lat *float64 }
-			if json.Unmarshal(raw, &p) == nil && p.Lon != nil && p.Lat != nil {
-				raw, _ = json.Marshal(strconv.FormatFloat(*p.Lat, 'f', -1, 64) + "," + strconv.FormatFloat(*p.Lon, 'f', -1, 64))
-			}
+		raw, keep := edit(k.(string), raw)
+		if !keep {
+			continue
 		}
 		if b.Len() > 1 {
 			b.WriteByte(',')
