@@ -126,27 +126,28 @@ func orZero(s string) string {
 	return s
 }
 
-// sourceOf reads the {sid} of the path; an unknown one is a 404.
-func (b *backOffice) sourceOf(w http.ResponseWriter, r *http.Request, p auth.Principal) (*harvest.Source, bool) {
+// harvestSource checks the principal may harvest and reads the {sid} of
+// the path; an unknown one is a 404.
+func (b *backOffice) harvestSource(w http.ResponseWriter, r *http.Request) (auth.Principal, *harvest.Source, bool) {
+	p, ok := b.requireHarvest(w, r)
+	if !ok {
+		return p, nil, false
+	}
 	id, err := strconv.ParseInt(r.PathValue("sid"), 10, 64)
 	if err != nil {
 		b.renderError(w, r, errs.E(errs.NotFound, "page not found"))
-		return nil, false
+		return p, nil, false
 	}
 	src, err := b.app.HarvestSource(r.Context(), p, id)
 	if err != nil {
 		b.renderError(w, r, err)
-		return nil, false
+		return p, nil, false
 	}
-	return src, true
+	return p, src, true
 }
 
 func (b *backOffice) handleHarvestSource(w http.ResponseWriter, r *http.Request) {
-	p, ok := b.requireHarvest(w, r)
-	if !ok {
-		return
-	}
-	src, ok := b.sourceOf(w, r, p)
+	p, src, ok := b.harvestSource(w, r)
 	if !ok {
 		return
 	}
@@ -159,11 +160,7 @@ func (b *backOffice) handleHarvestSource(w http.ResponseWriter, r *http.Request)
 }
 
 func (b *backOffice) handleRunHarvest(w http.ResponseWriter, r *http.Request) {
-	p, ok := b.requireHarvest(w, r)
-	if !ok {
-		return
-	}
-	src, ok := b.sourceOf(w, r, p)
+	p, src, ok := b.harvestSource(w, r)
 	if !ok {
 		return
 	}
@@ -179,11 +176,7 @@ func (b *backOffice) handleRunHarvest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *backOffice) handleHarvestRun(w http.ResponseWriter, r *http.Request) {
-	p, ok := b.requireHarvest(w, r)
-	if !ok {
-		return
-	}
-	src, ok := b.sourceOf(w, r, p)
+	p, src, ok := b.harvestSource(w, r)
 	if !ok {
 		return
 	}
