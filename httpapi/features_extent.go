@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/socle/socle/internal/catalog"
+	"github.com/socle/socle/internal/export"
 	oaf "github.com/socle/socle/internal/features"
 	"github.com/socle/socle/internal/odsql"
 )
@@ -31,22 +32,6 @@ const maxExtents = 4096
 // (optional in the standard) until its data changes, rather than failing
 // the whole collections list.
 const extentTimeout = 10 * time.Second
-
-// featureGeometry is the index of the field holding a feature's geometry:
-// the first geo_shape field, else the first geo_point_2d one (as the GeoJSON
-// export chooses); -1 when there is none.
-func featureGeometry(fields []catalog.Field) int {
-	point := -1
-	for i, f := range fields {
-		if f.Type == catalog.TypeGeoShape {
-			return i
-		}
-		if f.Type == catalog.TypeGeoPoint && point < 0 {
-			point = i
-		}
-	}
-	return point
-}
 
 // temporalField is the index of the field the datetime parameter and the
 // temporal extent use: the first datetime field, else the first date
@@ -76,7 +61,7 @@ func extentKey(d *catalog.Dataset, geo, tm string) string {
 // extent returns the spatial and temporal extent of d as the caller sees
 // it, from the cache or by reading the geometry and time of every record.
 func (s *Server) extent(ctx context.Context, d *catalog.Dataset) (oaf.Extent, error) {
-	g, t := featureGeometry(d.Fields), temporalField(d.Fields)
+	g, t := export.GeometryField(d.Fields), temporalField(d.Fields)
 	if g < 0 || d.Version == 0 {
 		return oaf.Extent{}, nil
 	}

@@ -41,7 +41,7 @@ var itemsParams = []string{"bbox", "bbox-crs", "limit", "datetime", "cursor", "f
 // parseItems validates the items parameters against d: unknown parameters
 // and repeated ones are refused, as the standard requires.
 func parseItems(v url.Values, d *catalog.Dataset) (*itemsRequest, error) {
-	req := &itemsRequest{geom: featureGeometry(d.Fields)}
+	req := &itemsRequest{geom: export.GeometryField(d.Fields)}
 	for k, vals := range v {
 		_, isField := d.Field(k)
 		if !isField && !slices.Contains(itemsParams, k) {
@@ -369,7 +369,7 @@ func (s *Server) handleFeaturesItem(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", mimeGeoJSON)
 	bw := bufio.NewWriter(w)
-	enc := newFeatureEncoder(bw, d.Fields, featureGeometry(d.Fields))
+	enc := newFeatureEncoder(bw, d.Fields, export.GeometryField(d.Fields))
 	enc.begin(id, row)
 	col := baseURL(r) + featuresRoot + "/collections/" + d.ID
 	links, _ := json.Marshal([]featuresLink{

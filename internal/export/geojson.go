@@ -25,7 +25,7 @@ type geoJSONWriter struct {
 }
 
 func newGeoJSONWriter(w io.Writer, fields []catalog.Field) (*geoJSONWriter, error) {
-	geom := geometryField(fields)
+	geom := GeometryField(fields)
 	if geom < 0 {
 		return nil, errs.E(errs.Invalid, "geojson export needs a geo_point_2d or geo_shape field")
 	}
@@ -38,9 +38,11 @@ func newGeoJSONWriter(w io.Writer, fields []catalog.Field) (*geoJSONWriter, erro
 	}, nil
 }
 
-// geometryField returns the index of the field holding the geometry of a
-// feature, -1 if there is none.
-func geometryField(fields []catalog.Field) int {
+// GeometryField returns the index of the field holding the geometry of a
+// feature: the first geo_shape field, else the first geo_point_2d one; -1
+// if there is none. OGC API Features uses it too, so that a collection's
+// features have the geometry of the dataset's GeoJSON export.
+func GeometryField(fields []catalog.Field) int {
 	point := -1
 	for i, f := range fields {
 		if f.Type == catalog.TypeGeoShape {
