@@ -184,13 +184,8 @@ func (s *Server) handleFeaturesCollections(w http.ResponseWriter, r *http.Reques
 func (s *Server) handleFeaturesCollection(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.limits.QueryTimeout)
 	defer cancel()
-	if err := checkFormat(r.URL.Query(), false); err != nil {
-		s.featuresError(w, r, err)
-		return
-	}
-	d, err := s.geoDataset(ctx, r)
-	if err != nil {
-		s.featuresError(w, r, err)
+	d, ok := s.formatAndCollection(ctx, w, r, false)
+	if !ok {
 		return
 	}
 	c, err := s.collection(ctx, r, d)
@@ -214,6 +209,21 @@ func (s *Server) geoDataset(ctx context.Context, r *http.Request) (*catalog.Data
 		return nil, errs.E(errs.NotFound, "collection %q not found", id)
 	}
 	return d, nil
+}
+
+// formatAndCollection checks the f parameter (geo: GeoJSON may be asked
+// for), then reads the collection {id}; on error it has answered.
+func (s *Server) formatAndCollection(ctx context.Context, w http.ResponseWriter, r *http.Request, geo bool) (*catalog.Dataset, bool) {
+	if err := checkFormat(r.URL.Query(), geo); err != nil {
+		s.featuresError(w, r, err)
+		return nil, false
+	}
+	d, err := s.geoDataset(ctx, r)
+	if err != nil {
+		s.featuresError(w, r, err)
+		return nil, false
+	}
+	return d, true
 }
 
 func (s *Server) collection(ctx context.Context, r *http.Request, d *catalog.Dataset) (featuresCollection, error) {

@@ -347,13 +347,8 @@ func featuresURL(r *http.Request, v url.Values, cursor string) string {
 func (s *Server) handleFeaturesItem(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.limits.QueryTimeout)
 	defer cancel()
-	if err := checkFormat(r.URL.Query(), true); err != nil {
-		s.featuresError(w, r, err)
-		return
-	}
-	d, err := s.geoDataset(ctx, r)
-	if err != nil {
-		s.featuresError(w, r, err)
+	d, ok := s.formatAndCollection(ctx, w, r, true)
+	if !ok {
 		return
 	}
 	fid := r.PathValue("featureId")
