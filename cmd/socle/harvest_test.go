@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -87,6 +88,58 @@ func (r *remotePortal) serveWithout(w http.ResponseWriter, req *http.Request, id
 	json.NewEncoder(w).Encode(page)
 }
 
+// wantHarvested compares the portal's two datasets with their harvested
+// copies in e (IDs prefixed with prefix): the same metadata, fields and
+// records (by checksum of their exports).
+func (r *remotePortal) wantHarvested(t *testing.T, e *env, prefix string) {
+	t.Helper()
+	for _, id := range []string{"velos", "bus"} {
+		var rd, ld struct {
+			Metas  map[string]map[string]any `json:"metas"`
+			Fields []map[string]any          `json:"fields"`
+		}
+		r.e.getJSON("/api/explore/v2.1/catalog/datasets/"+id, "", 200, &rd)
+		e.getJSON("/api/explore/v2.1/catalog/datasets/"+prefix+id, "", 200, &ld)
+		for _, k := range []string{"title", "description", "keyword", "theme", "license", "publisher", "records_count"} {
+			if rv, lv := rd.Metas["default"][k], ld.Metas["default"][k]; !jsonEqual(rv, lv) {
+				t.Errorf("%s meta %s: remote %v, local %v", id, k, rv, lv)
+			}
+		}
+		if !jsonEqual(rd.Fields, ld.Fields) {
+			t.Errorf("%s fields: remote %v, local %v", id, rd.Fields, ld.Fields)
+		}
+		rs, rn := exportSum(t, r.e, id)
+		if ls, ln := exportSum(t, e, prefix+id); rs != ls || rn != ln || rn == 0 {
+			t.Errorf("%s records: remote %d (%s), local %d (%s)", id, rn, rs, ln, ls)
+		}
+	}
+}
+
+// harvestCreates2 runs `socle harvest` with args in e and fails the test
+// unless it creates the remote portal's two datasets.
+func harvestCreates2(t *testing.T, e *env, args ...string) {
+	t.Helper()
+	out, errOut, code := e.run("", append([]string{"harvest"}, args...)...)
+	if code != 0 || !strings.Contains(out, "created 2, updated 0, unchanged 0") {
+		t.Fatalf("harvest: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// runJSON runs a third-party client (what names it in failures) and
+// decodes the JSON it prints into v.
+func runJSON(t *testing.T, what string, cmd *exec.Cmd, v any) {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s\n%s", what, err, out, stderr.String())
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("%s output: %v: %s", what, err, out)
+	}
+}
+
 // exportSum is the SHA-256 of a dataset's JSON Lines export and its
 // record count.
 func exportSum(t *testing.T, e *env, id string) (string, int) {
@@ -144,35 +197,9 @@ func TestHarvestODS(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			e.t = t
 			seedOrgs(t, e)
-			out, errOut, code := e.run("", "harvest", "--source", remote.proxy.URL, "--type", "ods", "--org", "metropole")
-			if code != 0 {
-				t.Fatalf("harvest: exit %d\n%s%s", code, out, errOut)
-			}
-			if !strings.Contains(out, "created 2, updated 0, unchanged 0") {
-				t.Errorf("first run report: %s", out)
-			}
+			harvestCreates2(t, e, "--source", remote.proxy.URL, "--type", "ods", "--org", "metropole")
 			e.start()
-			for _, id := range []string{"velos", "bus"} {
-				var rd, ld struct {
-					Metas  map[string]map[string]any `json:"metas"`
-					Fields []map[string]any          `json:"fields"`
-				}
-				remote.e.getJSON("/api/explore/v2.1/catalog/datasets/"+id, "", 200, &rd)
-				e.getJSON("/api/explore/v2.1/catalog/datasets/ods-"+id, "", 200, &ld)
-				for _, k := range []string{"title", "description", "keyword", "theme", "license", "publisher", "records_count"} {
-					if r, l := rd.Metas["default"][k], ld.Metas["default"][k]; !jsonEqual(r, l) {
-						t.Errorf("%s meta %s: remote %v, local %v", id, k, r, l)
-					}
-				}
-				if !jsonEqual(rd.Fields, ld.Fields) {
-					t.Errorf("%s fields: remote %v, local %v", id, rd.Fields, ld.Fields)
-				}
-				rs, rn := exportSum(t, remote.e, id)
-				ls, ln := exportSum(t, e, "ods-"+id)
-				if rs != ls || rn != ln || rn == 0 {
-					t.Errorf("%s records: remote %d (%s), local %d (%s)", id, rn, rs, ln, ls)
-				}
-			}
+			remote.wantHarvested(t, e, "ods-")
 
 			now := time.Now().UTC()
 			fast := &harvester.Client{Limits: harvester.Limits{Request: 500 * time.Millisecond, Download: 2 * time.Second,
@@ -272,10 +299,7 @@ func TestHarvestDCAT(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			e.t = t
 			seedOrgs(t, e)
-			out, errOut, code := e.run("", "harvest", "--source", remote.proxy.URL+"/catalog.ttl", "--type", "dcat", "--prefix", "ttl")
-			if code != 0 || !strings.Contains(out, "created 2, updated 0, unchanged 0") {
-				t.Fatalf("harvest: exit %d\n%s%s", code, out, errOut)
-			}
+			harvestCreates2(t, e, "--source", remote.proxy.URL+"/catalog.ttl", "--type", "dcat", "--prefix", "ttl")
 			a := harvestApp(t, e, nil, nil)
 			for _, syntax := range []string{"ttl", "jsonld", "rdf"} {
 				src, err := a.SourceByURL(t.Context(), app.System, remote.proxy.URL+"/catalog."+syntax, harvest.KindDCAT, "metropole", syntax)
@@ -344,31 +368,9 @@ func TestHarvestCKAN(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			e.t = t
 			seedOrgs(t, e)
-			out, errOut, code := e.run("", "harvest", "--source", remote.proxy.URL, "--type", "ckan", "--org", "metropole")
-			if code != 0 || !strings.Contains(out, "created 2, updated 0, unchanged 0") {
-				t.Fatalf("harvest: exit %d\n%s%s", code, out, errOut)
-			}
+			harvestCreates2(t, e, "--source", remote.proxy.URL, "--type", "ckan", "--org", "metropole")
 			e.start()
-			for _, id := range []string{"velos", "bus"} {
-				var rd, ld struct {
-					Metas  map[string]map[string]any `json:"metas"`
-					Fields []map[string]any          `json:"fields"`
-				}
-				remote.e.getJSON("/api/explore/v2.1/catalog/datasets/"+id, "", 200, &rd)
-				e.getJSON("/api/explore/v2.1/catalog/datasets/ckan-"+id, "", 200, &ld)
-				for _, k := range []string{"title", "description", "keyword", "theme", "license", "publisher", "records_count"} {
-					if r, l := rd.Metas["default"][k], ld.Metas["default"][k]; !jsonEqual(r, l) {
-						t.Errorf("%s meta %s: remote %v, local %v", id, k, r, l)
-					}
-				}
-				if !jsonEqual(rd.Fields, ld.Fields) {
-					t.Errorf("%s fields: remote %v, local %v", id, rd.Fields, ld.Fields)
-				}
-				rs, rn := exportSum(t, remote.e, id)
-				if ls, ln := exportSum(t, e, "ckan-"+id); rs != ls || rn != ln {
-					t.Errorf("%s records: remote %d (%s), local %d (%s)", id, rn, rs, ln, ls)
-				}
-			}
+			remote.wantHarvested(t, e, "ckan-")
 			small := &harvester.Client{Limits: harvester.Limits{Request: 5 * time.Second, Download: 5 * time.Second,
 				MaxPage: 1 << 20, MaxFile: 1 << 20, MaxPages: 10}}
 			a := harvestApp(t, e, small, nil)
