@@ -163,15 +163,7 @@ func runCKANClient(t *testing.T, node, base, token string, v any) {
 	t.Helper()
 	cmd := exec.Command(node, "run.mjs", base, token, "2")
 	cmd.Dir = "../../compat/ckan"
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ckanapi client: %v\n%s\n%s", err, out, stderr.String())
-	}
-	if err := json.Unmarshal(out, v); err != nil {
-		t.Fatalf("client output: %v: %s", err, out)
-	}
+	runJSON(t, "ckanapi client", cmd, v)
 }
 
 // checkHarvestedInterop compares what the client read with interopCSV.

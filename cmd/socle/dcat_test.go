@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -167,17 +166,7 @@ func (h dcatHarvest) equal(o dcatHarvest) bool {
 
 func rdflibJSON(t *testing.T, py string, args []string, v any) {
 	t.Helper()
-	out, err := exec.Command(py, args...).Output()
-	if err != nil {
-		msg := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = string(ee.Stderr)
-		}
-		t.Fatalf("rdflib: %v\n%s\n%s", err, out, msg)
-	}
-	if err := json.Unmarshal(out, v); err != nil {
-		t.Fatalf("rdflib output: %v\n%s", err, out)
-	}
+	runJSON(t, "rdflib", exec.Command(py, args...), v)
 }
 
 // dcatChecker is the rdflib side. "check SHAPES fmt=file…" prints a report
