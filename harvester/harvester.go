@@ -127,8 +127,10 @@ func timeoutErr(ctx context.Context, err error, limit time.Duration) error {
 }
 
 // download streams u into a new file under dir, at most MaxFile bytes,
-// and returns its path and SHA-256.
-func (c *Client) download(ctx context.Context, u, dir, accept string) (path, sum string, err error) {
+// and returns its path and SHA-256. rewrite, when not nil, copies the
+// body (at most MaxFile+1 bytes of it) to what is saved, changed on the
+// way.
+func (c *Client) download(ctx context.Context, u, dir, accept string, rewrite func(w io.Writer, r io.Reader) error) (path, sum string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.Limits.Download)
 	defer cancel()
 	resp, err := c.do(ctx, u, accept)
@@ -136,7 +138,14 @@ func (c *Client) download(ctx context.Context, u, dir, accept string) (path, sum
 		return "", "", err
 	}
 	defer resp.Body.Close()
-	return c.save(ctx, dir, resp.Body, u)
+	var body io.Reader = resp.Body
+	if rewrite != nil {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(rewrite(pw, io.LimitReader(resp.Body, c.Limits.MaxFile+1))) }()
+		defer pr.Close()
+		body = pr
+	}
+	return c.save(ctx, dir, body, u)
 }
 
 // save copies r into a new temporary file under dir, hashing it; on error
@@ -160,7 +169,7 @@ func (c *Client) save(ctx context.Context, dir string, r io.Reader, what string)
 
 // fetchData downloads a dataset's data file as the remote serves it.
 func (c *Client) fetchData(ctx context.Context, d *harvest.Data, dir string) (*harvest.Download, error) {
-	p, sum, err := c.download(ctx, d.URL, dir, "")
+	p, sum, err := c.download(ctx, d.URL, dir, "", nil)
 	if err != nil {
 		return nil, err
 	}

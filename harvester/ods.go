@@ -165,21 +165,11 @@ func (o *ODS) Fetch(ctx context.Context, d harvest.RemoteDataset, dir string) (*
 			geo[f.Name] = true
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.c.Limits.Download)
-	defer cancel()
-	resp, err := o.c.do(ctx, d.Data.URL, "application/jsonl, application/x-ndjson, */*")
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var body io.Reader = resp.Body
+	var rewrite func(io.Writer, io.Reader) error
 	if len(geo) > 0 {
-		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(rewriteLines(pw, io.LimitReader(resp.Body, o.c.Limits.MaxFile+1), geo)) }()
-		defer pr.Close()
-		body = pr
+		rewrite = func(w io.Writer, r io.Reader) error { return rewriteLines(w, r, geo) }
 	}
-	path, sum, err := o.c.save(ctx, dir, body, d.Data.URL)
+	path, sum, err := o.c.download(ctx, d.Data.URL, dir, "application/jsonl, application/x-ndjson, */*", rewrite)
 	if err != nil {
 		return nil, err
 	}
