@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -145,17 +146,7 @@ func (b *backOffice) handleCreateAgreement(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	page := &agreementPage{New: true, Form: parseAgreementForm(r)}
-	ag, msg := b.agreementOf(page.Form)
-	if page.Error = msg; msg == "" {
-		if err := b.app.CreateAgreement(r.Context(), p, ag); err != nil {
-			page.Error = b.failure(r, err)
-		}
-	}
-	if page.Error != "" {
-		b.renderAgreement(w, r, http.StatusUnprocessableEntity, p, page)
-		return
-	}
-	redirectOK(w, r, "/admin/accords/"+ag.ID, "agreement-created")
+	b.saveAgreement(w, r, p, page, b.app.CreateAgreement, "agreement-created")
 }
 
 func (b *backOffice) handleUpdateAgreement(w http.ResponseWriter, r *http.Request) {
@@ -170,9 +161,17 @@ func (b *backOffice) handleUpdateAgreement(w http.ResponseWriter, r *http.Reques
 	}
 	page := &agreementPage{View: v, Form: parseAgreementForm(r)}
 	page.Form.ID = v.ID
+	b.saveAgreement(w, r, p, page, b.app.UpdateAgreement, "agreement-saved")
+}
+
+// saveAgreement checks page's form and saves it with save (the create or
+// update use case, which validates it again), then shows the agreement,
+// or the form with the error.
+func (b *backOffice) saveAgreement(w http.ResponseWriter, r *http.Request, p auth.Principal, page *agreementPage,
+	save func(context.Context, auth.Principal, *agreements.Agreement) error, flash string) {
 	ag, msg := b.agreementOf(page.Form)
 	if page.Error = msg; msg == "" {
-		if err := b.app.UpdateAgreement(r.Context(), p, ag); err != nil {
+		if err := save(r.Context(), p, ag); err != nil {
 			page.Error = b.failure(r, err)
 		}
 	}
@@ -180,7 +179,7 @@ func (b *backOffice) handleUpdateAgreement(w http.ResponseWriter, r *http.Reques
 		b.renderAgreement(w, r, http.StatusUnprocessableEntity, p, page)
 		return
 	}
-	redirectOK(w, r, "/admin/accords/"+v.ID, "agreement-saved")
+	redirectOK(w, r, "/admin/accords/"+ag.ID, flash)
 }
 
 // handleAgreementAction activates, suspends or terminates an agreement; a
