@@ -29,7 +29,7 @@ func (s *Server) handleAgreementRegister(w http.ResponseWriter, r *http.Request)
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": list})
+	writeJSON(w, http.StatusOK, map[string]any{"results": nonNil(list)})
 }
 
 func (s *Server) handleAgreements(w http.ResponseWriter, r *http.Request) {
@@ -38,7 +38,7 @@ func (s *Server) handleAgreements(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": list})
+	writeJSON(w, http.StatusOK, map[string]any{"results": nonNil(list)})
 }
 
 func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request) {

@@ -41,7 +41,7 @@ func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []*alerts.Alert{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(list), "results": list})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(list), "results": nonNil(list)})
 }
 
 func (s *Server) handleAlert(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +134,7 @@ func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) {
 	if rules == nil {
 		rules = []*alerts.Rule{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(rules), "results": rules})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(rules), "results": nonNil(rules)})
 }
 
 func (s *Server) handleRule(w http.ResponseWriter, r *http.Request) {

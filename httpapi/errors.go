@@ -74,6 +74,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status(k), odsError{ErrorCode: code, Message: errs.Message(err)})
 }
 
+// nonNil makes an empty list answer [] rather than null, so that clients
+// (and the OpenAPI document) see one type for "results".
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)

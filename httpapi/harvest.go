@@ -72,7 +72,7 @@ func (s *Server) handleHarvestSources(w http.ResponseWriter, r *http.Request) {
 	for _, src := range srcs {
 		out = append(out, toSourceJSON(src))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+	writeJSON(w, http.StatusOK, map[string]any{"results": nonNil(out)})
 }
 
 // decodeSource reads a source sent as JSON.
@@ -154,7 +154,7 @@ func (s *Server) handleHarvestRuns(w http.ResponseWriter, r *http.Request) {
 			if runs == nil {
 				runs = []*harvest.Run{}
 			}
-			writeJSON(w, http.StatusOK, map[string]any{"results": runs})
+			writeJSON(w, http.StatusOK, map[string]any{"results": nonNil(runs)})
 			return
 		}
 	}

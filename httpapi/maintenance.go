@@ -65,7 +65,7 @@ func (s *Server) handleWorkOrders(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []*maintenance.WorkOrder{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(list), "results": list})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(list), "results": nonNil(list)})
 }
 
 // workOrderBody is what POST /workorders reads.

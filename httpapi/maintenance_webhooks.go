@@ -23,7 +23,7 @@ func (s *Server) handleWebhooks(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []*maintenance.Webhook{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(list), "results": list})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(list), "results": nonNil(list)})
 }
 
 func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +85,7 @@ func (s *Server) handleWebhookDeliveries(w http.ResponseWriter, r *http.Request)
 	if list == nil {
 		list = []*maintenance.Delivery{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(list), "results": list})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(list), "results": nonNil(list)})
 }
 
 // pathID reads the numeric ID of the path for a caller who may see

@@ -213,5 +213,5 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": entries})
+	writeJSON(w, http.StatusOK, map[string]any{"results": nonNil(entries)})
 }

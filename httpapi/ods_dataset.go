@@ -125,13 +125,6 @@ func socleMetas(d *catalog.Dataset) map[string]any {
 	return m
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func splitNonEmpty(s string) []string {
 	if s == "" {
 		return nil

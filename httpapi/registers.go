@@ -30,10 +30,13 @@ type register struct {
 	csv  func(w io.Writer, v any) error
 }
 
+// listOf hands a register's entries on as a list that is never null.
+func listOf[T any](list []T, err error) (any, error) { return nonNil(list), err }
+
 func (s *Server) registers() map[string]register {
 	return map[string]register{
 		"processing": {kind: "processing",
-			list: func(ctx context.Context, p auth.Principal) (any, error) { return s.app.Processings(ctx, p) },
+			list: func(ctx context.Context, p auth.Principal) (any, error) { return listOf(s.app.Processings(ctx, p)) },
 			get: func(ctx context.Context, p auth.Principal, id string) (any, error) {
 				return s.app.Processing(ctx, p, id)
 			},
@@ -47,7 +50,7 @@ func (s *Server) registers() map[string]register {
 			},
 			csv: func(w io.Writer, v any) error { return registers.WriteProcessingCSV(w, v.([]*registers.Processing)) }},
 		"contracts": {kind: "contract",
-			list: func(ctx context.Context, p auth.Principal) (any, error) { return s.app.Contracts(ctx, p) },
+			list: func(ctx context.Context, p auth.Principal) (any, error) { return listOf(s.app.Contracts(ctx, p)) },
 			get:  func(ctx context.Context, p auth.Principal, id string) (any, error) { return s.app.Contract(ctx, p, id) },
 			put: func(ctx context.Context, p auth.Principal, id string, body io.Reader) (any, error) {
 				var e registers.Contract
@@ -59,7 +62,7 @@ func (s *Server) registers() map[string]register {
 			},
 			csv: func(w io.Writer, v any) error { return errs.E(errs.NotFound, "the contracts export as JSON") }},
 		"algorithms": {kind: "algorithm",
-			list: func(ctx context.Context, p auth.Principal) (any, error) { return s.app.Algorithms(ctx, p) },
+			list: func(ctx context.Context, p auth.Principal) (any, error) { return listOf(s.app.Algorithms(ctx, p)) },
 			get: func(ctx context.Context, p auth.Principal, id string) (any, error) {
 				return s.app.Algorithm(ctx, p, id)
 			},
@@ -180,5 +183,5 @@ func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": ds})
+	writeJSON(w, http.StatusOK, map[string]any{"results": nonNil(ds)})
 }

@@ -74,7 +74,7 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(ds), "results": ds})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(ds), "results": nonNil(ds)})
 }
 
 func (s *Server) handleDevice(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +141,7 @@ func (s *Server) handleLatest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(ls), "results": ls})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(ls), "results": nonNil(ls)})
 }
 
 func (s *Server) handleDeviceObservations(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +167,7 @@ func (s *Server) handleDeviceObservations(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(obs), "results": obs})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(obs), "results": nonNil(obs)})
 }
 
 func (s *Server) handleAggregates(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +186,7 @@ func (s *Server) handleAggregates(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"device": d.ID, "property": q.Property, "bucket": r.URL.Query().Get("bucket"), "results": bs})
+	writeJSON(w, http.StatusOK, map[string]any{"device": d.ID, "property": q.Property, "bucket": r.URL.Query().Get("bucket"), "results": nonNil(bs)})
 }
 
 func aggregateQuery(r *http.Request, d *sensors.Device) (sensors.AggregateQuery, error) {
@@ -265,5 +265,5 @@ func (s *Server) handleQuarantine(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(qs), "results": qs})
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(qs), "results": nonNil(qs)})
 }
