@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/socle/socle/internal/errs"
 )
@@ -70,6 +71,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := errs.CodeOf(err)
 	if code == "" {
 		code = odsErrorCode(k)
+	}
+	if code == "ODSQLError" && !strings.HasPrefix(r.URL.Path, "/api/explore/") {
+		code = "InvalidRequest" // ODSQLError names a query error of the Explore API only
 	}
 	writeJSON(w, status(k), odsError{ErrorCode: code, Message: errs.Message(err)})
 }

@@ -70,6 +70,14 @@ func TestAPIScenarios(t *testing.T) {
 					t.Errorf("%d %s", code, body)
 				}
 			})
+			t.Run("bad input outside the Explore API is an InvalidRequest", func(t *testing.T) {
+				e.mustRun("user", "add", "--login", "capteurs", "--role", "steward")
+				key := strings.TrimSpace(e.mustRun("apikey", "create", "--login", "capteurs"))
+				code, body := e.post("POST", "/api/v1/observations", key, []byte(`[{"device":`))
+				if code != 400 || !strings.Contains(string(body), `"error_code":"InvalidRequest"`) {
+					t.Errorf("%d %s", code, body)
+				}
+			})
 			t.Run("CORS for browser apps", func(t *testing.T) {
 				// The read-only open APIs: Explore and OGC API – Features
 				// (web maps call it).
