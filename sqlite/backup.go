@@ -121,16 +121,11 @@ func stringsOf(ctx context.Context, q queryer, query string, args ...any) ([]str
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return collect(rows, func(r scanner) (string, error) {
 		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		err := r.Scan(&s)
+		return s, err
+	})
 }
 
 // orderBy is the primary key (records: _id), else every column: the same

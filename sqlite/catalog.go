@@ -144,16 +144,7 @@ func (db *DB) Datasets(ctx context.Context) ([]*catalog.Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %w", err)
 	}
-	defer rows.Close()
-	var out []*catalog.Dataset
-	for rows.Next() {
-		d, err := scanDataset(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(rows, scanDataset)
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -66,19 +66,10 @@ func (db *DB) Sources(ctx context.Context) ([]*harvest.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("harvest sources: %w", err)
 	}
-	defer rows.Close()
-	var out []*harvest.Source
-	for rows.Next() {
-		s, err := scanSource(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collect(rows, scanSource)
 }
 
-func scanSource(row interface{ Scan(...any) error }) (*harvest.Source, error) {
+func scanSource(row scanner) (*harvest.Source, error) {
 	var s harvest.Source
 	var every, grace int64
 	var created string
@@ -218,19 +209,10 @@ func (db *DB) Runs(ctx context.Context, sourceID int64, limit int) ([]*harvest.R
 	if err != nil {
 		return nil, fmt.Errorf("harvest runs: %w", err)
 	}
-	defer rows.Close()
-	var out []*harvest.Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, scanRun)
 }
 
-func scanRun(row interface{ Scan(...any) error }) (*harvest.Run, error) {
+func scanRun(row scanner) (*harvest.Run, error) {
 	var r harvest.Run
 	var started, body string
 	var finished sql.NullString
